@@ -1,0 +1,62 @@
+"""``jixiao validate FILE.json [--json]`` and ``jixiao value TEXT [--name N] [--year Y]``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+
+from bot.cli import app
+from bot.domain.frameworks import framework_for_year
+from bot.domain.validation import check_indicator, has_errors, validate
+from bot.domain.values import ValueParseError, canonical
+from store.corpus import load_filings_json
+
+
+@app.command("validate")
+def validate_command(
+    file: Annotated[Path, typer.Argument(help="A filing, or an array of filings, in the JSON form of `jixiao import --json`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per finding per line.")] = False,
+) -> None:
+    """Check filings; exit status 1 when any finding is an error."""
+    try:
+        filings = load_filings_json(file)
+    except (OSError, ValueError, ValidationError) as exc:
+        typer.echo(f"{file}: cannot read filings: {str(exc).splitlines()[0]}", err=True)
+        raise typer.Exit(code=2) from None
+    any_error = False
+    for filing in filings:
+        findings = validate(filing)
+        any_error = any_error or has_errors(findings)
+        if as_json:
+            for item in findings:
+                typer.echo(json.dumps(item.to_json(), ensure_ascii=False))
+            continue
+        typer.echo(f"{filing.year} {filing.project_name}: {len(findings)} findings")
+        for item in findings:
+            where = f"[{item.indicator}] " if item.indicator else ""
+            typer.echo(f"  {item.severity}: {where}{item.message}")
+    raise typer.Exit(code=1 if any_error else 0)
+
+
+@app.command("value")
+def value_command(
+    text: Annotated[str, typer.Argument(help="A target value, e.g. \"不低于 85%\".")],
+    name: Annotated[Optional[str], typer.Option("--name", help="The indicator's name, to check the value against it.")] = None,
+    year: Annotated[int, typer.Option("--year", help="The form's year; picks the canonical print style.")] = 2026,
+) -> None:
+    """Print the canonical value (first line), or the error and exit 1."""
+    style = framework_for_year(year).value_style
+    try:
+        printed = canonical(text, style)
+    except ValueParseError as exc:
+        typer.echo(str(exc))
+        raise typer.Exit(code=1) from None
+    typer.echo(printed)
+    findings = check_indicator(name, text) if name else []
+    for item in findings:
+        typer.echo(f"{item.severity}: {item.message}")
+    raise typer.Exit(code=1 if has_errors(findings) else 0)

@@ -1,0 +1,1 @@
+"""The corpus of past filings: reading seed text files and the bundled corpus."""

@@ -1,0 +1,1 @@
+"""The domain core: filings, target values, frameworks and validation. No Telegram here."""

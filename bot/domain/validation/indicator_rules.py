@@ -1,0 +1,84 @@
+"""Rules on one indicator: its value alone, and its value against its name."""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.validation.findings import ERROR, WARNING, Finding, finding, fmt_number
+from bot.domain.validation.names import is_negative, is_positive_rate, is_satisfaction, name_kind
+from bot.domain.values import Quantity, Qualitative, Trend, ValueParseError, parse_value
+
+PLACEHOLDER_RE = re.compile(r"\*|＊|[xX]{2,}|待定|待填|（空）|\(空\)|…")
+RATE_EXAMPLES = ("≥85.00(%)", "=100.00(%)")
+COUNT_EXAMPLES = ("≥18000.00(件)", "=3.00(场)")
+MONEY_EXAMPLES = ("≤15.00(元)", "≤15.31(万元)")
+UNIT_WORD = {"rate": "%", "count": "人、件、次、场等计数单位", "money": "元或万元"}
+
+
+def check_indicator(name: str | None, value: str | None) -> list[Finding]:
+    """Every finding about one indicator's target value (and how it fits the name)."""
+    label = name or None
+    if value is None or not value.strip():
+        return [finding(ERROR, "finding.value_empty", label, name=name or "")]
+    if PLACEHOLDER_RE.search(value):
+        return [finding(ERROR, "finding.value_placeholder", label, value=value)]
+    try:
+        parsed = parse_value(value)
+    except ValueParseError as exc:
+        return [
+            finding(
+                ERROR, "finding.value_unparseable", label,
+                value=value, reason=exc.reason, example1=exc.examples[0], example2=exc.examples[1],
+            )
+        ]
+    if isinstance(parsed, Quantity):
+        return _quantity_rules(name or "", parsed, value)
+    return _word_rules(name or "", parsed, value)
+
+
+def _quantity_rules(name: str, q: Quantity, value: str) -> list[Finding]:
+    found: list[Finding] = []
+    label = name or None
+    kind = name_kind(name)
+    if q.op is None:
+        found.append(finding(ERROR, "finding.missing_operator", label, value=value, example=f"≥{value}"))
+    if q.number < 0:
+        found.append(finding(ERROR, "finding.negative_number", label, value=value))
+    if q.unit_kind == "percent" and q.unit == "%" and (q.number > 100 or q.number < 0):
+        found.append(finding(ERROR, "finding.percent_out_of_range", label, value=value))
+    expected = {"rate": "percent", "count": "count", "money": "money"}.get(kind or "")
+    if expected and q.unit_kind != expected and not (kind == "count" and q.unit is None):
+        found.append(
+            finding(ERROR, "finding.unit_mismatch", label, name=name, value=value, expected=UNIT_WORD[kind])
+        )
+    if kind == "quality":
+        found.append(finding(WARNING, "finding.number_for_quality", label, name=name, value=value))
+    if q.op == "=" and q.number == 0 and not is_negative(name) and kind in ("rate", "count", "money"):
+        found.append(finding(WARNING, "finding.zero_target", label, name=name, value=value))
+    if kind == "money" and q.op in ("≥", ">"):
+        found.append(finding(WARNING, "finding.cost_floor", label, name=name, value=value))
+    if q.op in ("≤", "<") and is_positive_rate(name):
+        found.append(finding(WARNING, "finding.ceiling_on_good_rate", label, name=name, value=value))
+    if q.op in ("≥", ">") and kind == "rate" and is_negative(name):
+        found.append(finding(WARNING, "finding.floor_on_bad_rate", label, name=name, value=value))
+    if is_satisfaction(name) and q.unit == "%" and q.op in ("≥", ">", "=") and q.number < 80:
+        found.append(finding(WARNING, "finding.satisfaction_low", label, name=name, value=value, number=fmt_number(q.number)))
+    return found
+
+
+def _word_rules(name: str, parsed, value: str) -> list[Finding]:
+    kind = name_kind(name)
+    label = name or None
+    if kind not in ("rate", "count", "money"):
+        return []
+    examples = {"rate": RATE_EXAMPLES, "count": COUNT_EXAMPLES, "money": MONEY_EXAMPLES}[kind]
+    if isinstance(parsed, Trend):
+        return [finding(WARNING, "finding.trend_without_figure", label, name=name, value=value, example1=examples[0])]
+    zero_word = is_negative(name) and value.startswith(("零", "无"))  # 零失误 on a 失误率: means =0%
+    severity = ERROR if isinstance(parsed, Qualitative) and not zero_word else WARNING
+    return [
+        finding(
+            severity, "finding.qualitative_for_measure", label,
+            name=name, value=value, example1=examples[0], example2=examples[1],
+        )
+    ]

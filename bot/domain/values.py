@@ -1,0 +1,445 @@
+"""Target values (指标值): parse what a user or a seed table writes, print it canonically.
+
+A value is one of five kinds::
+
+    Quantity     ≥85.00(%)  <=60个  =0  95%以上  不低于 85%
+    Qualitative  及时  合规  按照合同约定及时支付
+    Trend        同比下降  较上年提高5%
+    Deadline     12月31日前  2026年12月底前  2026-12-31前
+    Periodic     每季度  每月
+
+:func:`parse_value` turns text into one of them or raises :class:`ValueParseError`
+(never anything else, for any ``str``); :func:`format_value` prints a value in the
+"compact" style of the 2020 forms (``≥85%``, ``>=30000件``) or the "bracketed" style of
+the 2024/2026 forms (``≥85.00(%)``). Parsing a printed value gives the value back.
+
+The words (units, operator words, qualitative vocabulary, placeholders) are data, in
+``data/units.json`` and ``data/qualitative.json``: adding a word is an edit there.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache, lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).with_name("data")
+STYLES = ("compact", "bracketed")
+OPERATORS = ("=", "≥", "≤", ">", "<")
+MAX_LENGTH = 100  # longer input is rejected before any pattern runs
+PHRASE_MAX = 16  # a qualitative phrase is at most this many characters
+
+# Two valid examples shown with an error, chosen by what the input looks like.
+EXAMPLES = {
+    "percent": ("≥85.00(%)", "=100.00(%)"),
+    "count": ("≥1000.00(件)", "≤490.00(人)"),
+    "money": ("≤15.00(元)", "≤15.31(万元)"),
+    "date": ("12月31日前", "2026年12月底前"),
+    "trend": ("同比下降", "同比上升"),
+    "periodic": ("每季度", "每月"),
+    "word": ("及时", "合规"),
+    "any": ("≥85.00(%)", "及时"),
+}
+
+
+class ValueParseError(ValueError):
+    """A target value that cannot be read; ``str(err)`` is a full Chinese message."""
+
+    def __init__(self, text: str, reason: str, examples: tuple[str, str]) -> None:
+        super().__init__(text, reason, tuple(examples))
+        self.text = text
+        self.reason = reason
+        self.examples = tuple(examples)
+
+    def __str__(self) -> str:
+        shown = "".join(c if c.isprintable() else "?" for c in self.text[:40])
+        if len(self.text) > 40:
+            shown += "…"
+        first, second = self.examples
+        return f"指标值“{shown}”无法识别：{self.reason}。可以写成“{first}”或“{second}”。"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """An operator, a number and a unit: ``≥85.00(%)``, ``<=60个``, ``=0``."""
+
+    op: str | None
+    number: Decimal
+    unit: str | None
+    ascii_op: bool = field(default=False, compare=False)  # typed ">=" / "<=" (2020 print)
+
+    def __post_init__(self) -> None:
+        if self.op is not None and self.op not in OPERATORS:
+            raise ValueError(f"unknown operator {self.op!r}")
+        if not isinstance(self.number, Decimal):
+            object.__setattr__(self, "number", Decimal(str(self.number)))
+
+    @property
+    def unit_kind(self) -> str | None:
+        """percent, count, money, time, area or other (None without a unit)."""
+        if self.unit is None:
+            return None
+        return _units()[1].get(self.unit, "other")
+
+
+@dataclass(frozen=True)
+class Qualitative:
+    """A word or short phrase judged yes/no at year end: ``及时``."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A change against an earlier period: ``同比下降`` (direction "down" or "up")."""
+
+    text: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date something must be done by: ``12月31日前`` (day None for 月底)."""
+
+    text: str
+    year: int | None
+    month: int
+    day: int | None
+
+    def resolve(self, default_year: int) -> datetime.date:
+        """The last allowed date; the year defaults to the filing's year."""
+        year = self.year if self.year is not None else default_year
+        last = calendar.monthrange(year, self.month)[1]
+        return datetime.date(year, self.month, min(self.day or last, last))
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Something done every period: ``每季度`` (per "季度")."""
+
+    text: str
+    per: str
+
+
+Value = Quantity | Qualitative | Trend | Deadline | Periodic
+
+
+# -- data ----------------------------------------------------------------------
+def _load(name: str) -> dict:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+@cache
+def _units() -> tuple[dict[str, str], dict[str, str]]:
+    """(spelling → canonical unit, canonical unit → kind). ASCII spellings are casefolded."""
+    spellings: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for entry in _load("units.json")["units"]:
+        kinds[entry["unit"]] = entry["kind"]
+        for spelling in (entry["unit"], *entry["aliases"]):
+            spellings[_unit_key(unicodedata.normalize("NFKC", spelling))] = entry["unit"]
+    return spellings, kinds
+
+
+def _unit_key(unit: str) -> str:
+    return unit.casefold() if unit.isascii() else unit
+
+
+def known_units() -> dict[str, str]:
+    """Every canonical unit with its kind, in the order of ``units.json``."""
+    return dict(_units()[1])
+
+
+def unit_kind_of(unit: str | None) -> str | None:
+    """The kind of a unit spelling ("人次" → "count"); None for no unit or an unknown one."""
+    if not unit:
+        return None
+    canonical_unit = resolve_unit(unit)
+    return _units()[1][canonical_unit] if canonical_unit else None
+
+
+def resolve_unit(unit: str) -> str | None:
+    """The canonical spelling of a unit (``％`` → ``%``, ``元/次`` → ``元``), or None."""
+    spellings = _units()[0]
+    unit = unicodedata.normalize("NFKC", unit)
+    found = spellings.get(_unit_key(unit))
+    if found is None:
+        parts = re.split(r"[/每]", unit, maxsplit=1)
+        if len(parts) == 2 and all(_unit_key(p) in spellings for p in parts):
+            found = spellings[_unit_key(parts[0])]
+    return found
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    words: dict
+    ops: dict[str, str]  # symbol or word before the number → operator
+    suffix_ops: dict[str, str]  # word after the number → operator
+    vocabulary: frozenset[str]
+    placeholders: frozenset[str]
+    periodic: dict[str, tuple[str, str]]
+    up: frozenset[str]
+    quantity: re.Pattern
+    ranged: re.Pattern
+    named: re.Pattern
+    placeholder: re.Pattern
+    trend: re.Pattern
+    vocab: re.Pattern
+    dates: tuple[re.Pattern, ...]
+
+
+NUMBER = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"
+CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff、]+")
+
+
+def _compile(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.ASCII)  # \d, \D: ASCII digits only
+
+
+@cache
+def _grammar() -> _Grammar:
+    """The word lists and the compiled patterns, built once from the data files."""
+    words = _load("qualitative.json")
+    operators = words["operators"]
+    ops = {**operators["symbols"], **operators["prefix"]}
+    op = f"(?:{_alternation(ops)})"
+    suffix = f"(?:{_alternation(operators['suffix'])})"
+    trend = words["trend"]
+    deadline = f"(?P<sfx>{_alternation(words['deadline_suffixes'])})?"
+    year = r"(?:(?P<y>\d{4})年)?"
+    return _Grammar(
+        words=words,
+        ops=ops,
+        suffix_ops=dict(operators["suffix"]),
+        vocabulary=frozenset(words["vocabulary"]),
+        placeholders=frozenset(p.casefold() for p in words["placeholders"]),
+        periodic={
+            spelling: (item["text"], item["per"])
+            for item in words["periodic"]
+            for spelling in (item["text"], *item["aliases"])
+        },
+        up=frozenset(trend["up"]),
+        quantity=_compile(
+            rf"(?P<op>{op})?(?P<num>{NUMBER})"
+            rf"(?:\((?P<bunit>[^()]*)\)|(?P<unit>[^()]*?))(?P<sfx>{suffix})?"
+        ),
+        ranged=_compile(rf"{op}?{NUMBER}\D{{0,6}}?[-~至到—]{op}?{NUMBER}.*"),
+        named=_compile(rf"(?P<name>[\u4e00-\u9fff]+?)(?P<rest>{op}?{NUMBER}.*)"),
+        placeholder=_compile(rf"{op}?(?:[xX]+|\?+|_+|\.{{2,}})\(?[%\u4e00-\u9fff/]*\)?{suffix}?"),
+        trend=_compile(
+            rf"(?P<pre>{_alternation(trend['prefixes'])})"
+            rf"(?P<dir>{_alternation(trend['up'] + trend['down'])})"
+            rf"(?:(?P<num>{NUMBER})(?P<unit>\D*?)(?P<sfx>以上|以下|以内|左右)?)?"
+        ),
+        vocab=_compile(_alternation(words["vocabulary"])),
+        dates=(
+            _compile(rf"{year}(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]{deadline}"),
+            _compile(rf"(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){deadline}"),
+            _compile(rf"{year}(?P<m>\d{{1,2}})月(?:份)?[底末]{deadline}"),
+            _compile(rf"(?:(?P<y>\d{{4}})年?)?年(?:度)?[底末内]{deadline}"),
+        ),
+    )
+
+
+# -- parsing ---------------------------------------------------------------------
+_SPACE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]+")
+_SIGNS = str.maketrans({"−": "-", "–": "-", "﹣": "-"})
+
+
+_EDGES = re.compile(r"^[\"'“”‘’「」『』]+|[\"'“”‘’「」『』。.;,，；]+$")
+
+
+def normalize(text: str) -> str:
+    """NFKC, no white space anywhere, no surrounding quotes, no trailing 。；，."""
+    text = unicodedata.normalize("NFKC", text).translate(_SIGNS)
+    return _EDGES.sub("", _SPACE.sub("", text))
+
+
+def _fail(raw: str, reason: str, kind: str) -> ValueParseError:
+    return ValueParseError(raw, reason, EXAMPLES[kind])
+
+
+_DATE_LIKE = re.compile(r"[0-9]月|年底|月底|日前")
+_NUMBER_LIKE = re.compile(r"[0-9<>=≥≤]")
+
+
+def _guess_kind(s: str) -> str:
+    """Which examples fit an input that could not be read."""
+    if "%" in s or s.endswith(("率", "比例", "度")):
+        return "percent"
+    if _DATE_LIKE.search(s):
+        return "date"
+    if any(p in s for p in ("同比", "环比", "较上年", "比上年")):
+        return "trend"
+    if "元" in s or s.endswith(("额", "成本", "费用", "均价")):
+        return "money"
+    if _NUMBER_LIKE.search(s) or s.endswith(("数", "量")):
+        return "count"
+    if s.startswith("每"):
+        return "periodic"
+    return "word"
+
+
+@lru_cache(maxsize=8192)
+def parse_value(text: str) -> Value:
+    """Read a target value; raises :class:`ValueParseError` for anything else.
+
+    ``None`` counts as empty; a non-``str`` argument is a programming error (TypeError).
+    """
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_value expects str, got {type(text).__name__}")
+    s = normalize(text)
+    if not s:
+        raise _fail(text, "指标值为空", "any")
+    if len(s) > MAX_LENGTH:
+        raise _fail(text, f"指标值过长（{len(s)}个字符），应是一个数值、日期或简短的词语", "any")
+    g = _grammar()
+    if "*" in s or s.casefold() in g.placeholders or g.placeholder.fullmatch(s):
+        kind = _guess_kind(s)
+        raise _fail(text, "指标值还是占位符，没有填写实际目标", "any" if kind == "word" else kind)
+    for attempt in (_deadline, _periodic, _trend, _quantity):
+        value = attempt(text, s, g)
+        if value is not None:
+            return value
+    return _qualitative(text, s, g)
+
+
+def _quantity(raw: str, s: str, g: _Grammar) -> Quantity | None:
+    if g.ranged.fullmatch(s):
+        raise _fail(raw, "不能写成数值区间，请只写一个运算符和一个数值", _guess_kind(s))
+    m = g.quantity.fullmatch(s)
+    if m is None:
+        return None
+    op = g.ops.get(m["op"]) if m["op"] else None
+    after = g.suffix_ops.get(m["sfx"]) if m["sfx"] else None
+    if op and after and op != "=" and (op in "≥>") != (after == "≥"):
+        raise _fail(raw, f"运算符前后矛盾（“{m['op']}”与“{m['sfx']}”）", _guess_kind(s))
+    if op is None or op == "=":
+        op = after or op
+    number = Decimal(m["num"].replace(",", ""))
+    if number.is_zero():
+        number = abs(number)
+    unit_text = m["bunit"] if m["bunit"] is not None else m["unit"]
+    unit = None
+    if unit_text:
+        unit = resolve_unit(unit_text)
+        if unit is None:
+            shown = unit_text if len(unit_text) <= 12 else unit_text[:12] + "…"
+            raise _fail(raw, f"无法识别的单位“{shown}”", _guess_kind(s))
+    ascii_op = m["op"] in (">=", "<=", "=>", "=<")
+    return Quantity(op, number, unit, ascii_op=ascii_op)
+
+
+def _deadline(raw: str, s: str, g: _Grammar) -> Deadline | None:
+    for pattern in g.dates:
+        m = pattern.fullmatch(s)
+        if m is not None:
+            break
+    else:
+        return None
+    groups = m.groupdict()
+    year = int(groups["y"]) if groups.get("y") else None
+    month = int(groups["m"]) if groups.get("m") else 12
+    day = int(groups["d"]) if groups.get("d") else None
+    if year is not None and not 1900 <= year <= 2100:
+        raise _fail(raw, f"年份“{year}”不合理", "date")
+    if not 1 <= month <= 12:
+        raise _fail(raw, f"不存在{month}月", "date")
+    if day is not None and not 1 <= day <= calendar.monthrange(year or 2000, month)[1]:
+        raise _fail(raw, f"{month}月没有{day}日", "date")
+    text = (f"{year}年" if year else "") + f"{month}月" + (f"{day}日前" if day else "底前")
+    return Deadline(text, year, month, day)
+
+
+def _periodic(raw: str, s: str, g: _Grammar) -> Periodic | None:
+    found = g.periodic.get(s)
+    return Periodic(*found) if found else None
+
+
+def _trend(raw: str, s: str, g: _Grammar) -> Trend | None:
+    m = g.trend.fullmatch(s)
+    if m is None:
+        return None
+    if m["unit"] and resolve_unit(m["unit"]) is None:
+        raise _fail(raw, f"无法识别的单位“{m['unit'][:12]}”", "trend")
+    return Trend(s, "up" if m["dir"] in g.up else "down")
+
+
+def _qualitative(raw: str, s: str, g: _Grammar) -> Qualitative:
+    if s in g.vocabulary:
+        return Qualitative(s)
+    m = g.named.fullmatch(s)
+    if m is not None:
+        try:
+            rest = parse_value(m["rest"])
+        except ValueParseError:
+            pass
+        else:
+            examples = (format_value(rest, "bracketed"), format_value(rest, "compact"))
+            raise ValueParseError(raw, f"指标值里混入了文字“{m['name']}”，只需填写数值", examples)
+    chinese = CHINESE.fullmatch(s) is not None
+    for suffix in g.words["name_suffixes"]:
+        if chinese and s.endswith(suffix):
+            raise _fail(raw, f"以“{suffix}”结尾，像是指标名称而不是指标值", _guess_kind(s))
+    if chinese and len(s) <= PHRASE_MAX and g.vocab.search(s):
+        return Qualitative(s)
+    if chinese and len(s) > PHRASE_MAX:
+        reason = f"定性指标值应是不超过{PHRASE_MAX}个字的词语"
+    elif chinese:
+        reason = "不是可识别的定性词语（如“及时”“合规”“符合要求”）"
+    else:
+        reason = "不是可识别的数值、日期或定性词语"
+    raise _fail(raw, reason, _guess_kind(s))
+
+
+def is_value(text: str) -> bool:
+    """True iff :func:`parse_value` accepts ``text``."""
+    try:
+        parse_value(text)
+    except ValueParseError:
+        return False
+    return True
+
+
+# -- printing --------------------------------------------------------------------
+def _digits(number: Decimal, places: int) -> str:
+    """The exact decimal digits of ``number`` with at least ``places`` decimals."""
+    whole, _, frac = format(number, "f").partition(".")
+    frac = frac.rstrip("0").ljust(places, "0")
+    return f"{whole}.{frac}" if frac else whole
+
+
+def format_value(value: Value, style: str) -> str:
+    """Print a value the way a year's form does: style "compact" (2020) or "bracketed"."""
+    if style not in STYLES:
+        raise ValueError(f"unknown value style {style!r} (known: {', '.join(STYLES)})")
+    if not isinstance(value, Quantity):
+        if isinstance(value, (Qualitative, Trend, Deadline, Periodic)):
+            return value.text
+        raise TypeError(f"not a target value: {value!r}")
+    if not value.number.is_finite():
+        raise ValueError(f"not a finite number: {value.number}")
+    op = value.op or ""
+    if style == "bracketed":
+        unit = f"({value.unit})" if value.unit else ""
+        return f"{op}{_digits(value.number, 2)}{unit}"
+    if value.ascii_op:
+        op = {"≥": ">=", "≤": "<="}.get(op, op)
+    return f"{op}{_digits(value.number, 0)}{value.unit or ''}"
+
+
+def canonical(text: str, style: str) -> str:
+    """``format_value(parse_value(text), style)``."""
+    return format_value(parse_value(text), style)

@@ -1,0 +1,1 @@
+"""Persistence: the corpus of past filings and the users' drafts, in TinyDB files."""

@@ -1,0 +1,124 @@
+"""``jixiao import``: files in, filings and a report out; bad files never stop the rest."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.corpus.importer import import_file
+from store.corpus import CorpusStore, bundled_corpus
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+runner = CliRunner()
+
+
+@pytest.fixture()
+def bad_files(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    binary = tmp_path / "scan.pdf"
+    binary.write_bytes(b"%PDF-1.4\x00\x01\x02\xff" * 50)
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes((SEEDS / "2024_baoshan_justice_bureau.txt").read_text(encoding="utf-8").encode("gbk"))
+    prose = tmp_path / "notes.txt"
+    prose.write_text("会议纪要：讨论明年预算安排。\n", encoding="utf-8")
+    return {"empty": empty, "binary": binary, "gbk": gbk, "prose": prose}
+
+
+def test_bad_files_get_one_line_errors_naming_the_file(bad_files):
+    reasons = {key: import_file(path) for key, path in bad_files.items()}
+    assert reasons["empty"].error == "file is empty"
+    assert reasons["binary"].error == "binary file, not text"
+    assert "not UTF-8" in reasons["gbk"].error
+    assert "not a performance-target filing" in reasons["prose"].error
+    for key, report in reasons.items():
+        line = report.summary()
+        assert "\n" not in line and str(bad_files[key]) in line
+        assert report.filings == []
+
+
+def test_missing_file_is_reported(tmp_path):
+    report = import_file(tmp_path / "nope.txt")
+    assert report.error.startswith("cannot read file")
+
+
+def test_cli_imports_seeds_with_json_and_reports(tmp_path, bad_files):
+    out = tmp_path / "out.json"
+    files = [str(p) for p in SEED_FILES] + [str(bad_files["binary"])]
+    result = runner.invoke(app, ["import", *files, "--json", str(out), "--data-dir", str(tmp_path / "data")])
+    assert result.exit_code == 1  # one file failed …
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data) == 26  # … the others still imported
+    assert sum(not f["complete"] for f in data) == 1
+    assert "2024_baoshan_justice_bureau.txt: 10 tables, 84 indicators, 0 incomplete" in result.output
+    assert "征地养老医药费报销管理系统" in result.output
+    assert f"{bad_files['binary']}: error: binary file, not text" in result.output
+    assert set(data[0]) == {
+        "year", "format", "department", "implementing_unit", "project_name", "category", "nature",
+        "performance_type", "gov_purchase", "start", "end", "funding", "prior_year", "goal",
+        "indicators", "complete", "problems", "source",
+    }
+    assert set(data[0]["funding"]) == {"total", "annual_request", "fiscal", "current_appropriation", "carryover", "other"}
+    assert set(data[0]["prior_year"]) == {"total_budget", "current_budget", "last_year_budget", "last_year_executed"}
+
+
+def test_reimport_does_not_duplicate(tmp_path):
+    data_dir = tmp_path / "data"
+    for _ in range(2):
+        result = runner.invoke(app, ["import", *map(str, SEED_FILES), "--data-dir", str(data_dir)])
+        assert result.exit_code == 0, result.output
+    store = CorpusStore(data_dir)
+    assert len(store) == 26
+    assert len({f.key for f in store.all()}) == 26
+    store.close()
+    assert "; 0 new in the corpus" in result.output
+
+
+def test_same_file_from_another_folder_replaces_not_adds(tmp_path):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(SEED_FILES[0], copy / SEED_FILES[0].name)
+    data_dir = tmp_path / "data"
+    runner.invoke(app, ["import", str(SEED_FILES[0]), "--data-dir", str(data_dir)])
+    runner.invoke(app, ["import", str(copy / SEED_FILES[0].name), "--data-dir", str(data_dir)])
+    store = CorpusStore(data_dir)
+    assert len(store) == 3
+    store.close()
+
+
+def test_truncated_grid_table_is_flagged(tmp_path):
+    text = (SEEDS / "2026_songjiang_social_security_center.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    # cut the value column of the first table and spill its cells below, as a bad PDF copy does
+    head = lines[:16]
+    header = lines[15].replace("年度(/项目)指标值", "年度(/项")
+    body = ["\t".join(line.split("\t")[:4]) for line in lines[16:24]]
+    spilled = ["目)指标值", "≤15.31(万元)", "≤15.00(人)"]
+    broken = tmp_path / "broken.txt"
+    broken.write_text("\n".join(head[:-1] + [header] + body + spilled) + "\n", encoding="utf-8")
+    (filing,) = import_file(broken).filings
+    assert filing.project_name == "编外人员工作经费"
+    assert filing.complete is False
+    assert any("cut off" in p for p in filing.problems)
+    assert any("3 lines outside the table grid" in p for p in filing.problems)
+    assert all(i.value is None for i in filing.indicators)
+
+
+def test_table_with_unknown_layout_is_flagged_not_guessed(tmp_path):
+    odd = tmp_path / "odd.txt"
+    odd.write_text("财政项目支出绩效目标表\n(2025年度)\n项目名称：某项目\n随便写的内容\n", encoding="utf-8")
+    (filing,) = import_file(odd).filings
+    assert filing.complete is False
+    assert "table format not recognised" in filing.problems[0]
+
+
+def test_bundled_corpus_matches_a_fresh_import():
+    """The shipped corpus is what ``jixiao import`` makes of the seeds (regenerate: see README)."""
+    fresh = [f for path in SEED_FILES for f in import_file(path).filings]
+    bundled = bundled_corpus()
+    assert len(bundled) == 26
+    assert [f.to_json_dict() for f in bundled] == [f.to_json_dict() for f in fresh]
