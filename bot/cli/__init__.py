@@ -19,8 +19,17 @@ def _root() -> None:
     """jixiao — drafts 财政项目支出绩效目标申报表 (performance-target filings)."""
 
 
-# Sub-commands register themselves on ``app`` when imported.
-from bot.cli import import_cmd, validate_cmd  # noqa: E402,F401
+def _register_commands() -> None:
+    """Import every ``bot/cli/*_cmd.py``; each registers its sub-commands on ``app``."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if module.name.endswith("_cmd"):
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_commands()
 
 
 def main() -> None:

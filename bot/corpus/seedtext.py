@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
+from bot.domain.amounts import parse_date, parse_money
 from bot.domain.frameworks import Framework, get_framework
 from bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
 from bot.domain.values import is_value
 
 TITLE_RE = re.compile(r"^财政项目支出绩效目标(?:申报)?表$")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度\s*[)）]")
-DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-MONEY_RE = re.compile(r"^-?\d[\d,]*(?:\.\d+)?$")
 SPACES_RE = re.compile(r"\s+")
 
 
@@ -43,24 +41,6 @@ def squash(text: str) -> str:
 def normalise_text(text: str) -> str:
     """Collapse white-space runs to one space and strip."""
     return SPACES_RE.sub(" ", text.replace("\u3000", " ")).strip()
-
-
-def parse_money(text: str) -> float | None:
-    """``2,646,000.00`` → 2646000.0; ``None`` when ``text`` is not an amount."""
-    text = squash(text)
-    if not MONEY_RE.match(text):
-        return None
-    return float(text.replace(",", ""))
-
-
-def parse_date(text: str) -> date | None:
-    match = DATE_RE.match(squash(text))
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
 
 
 @dataclass

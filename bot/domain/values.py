@@ -34,6 +34,7 @@ STYLES = ("compact", "bracketed")
 OPERATORS = ("=", "≥", "≤", ">", "<")
 MAX_LENGTH = 100  # longer input is rejected before any pattern runs
 PHRASE_MAX = 16  # a qualitative phrase is at most this many characters
+MAX_DIGITS = 24  # a number with more digits is a typing accident (and would print too long)
 
 # Two valid examples shown with an error, chosen by what the input looks like.
 EXAMPLES = {
@@ -254,8 +255,6 @@ def _grammar() -> _Grammar:
 # -- parsing ---------------------------------------------------------------------
 _SPACE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]+")
 _SIGNS = str.maketrans({"−": "-", "–": "-", "﹣": "-"})
-
-
 _EDGES = re.compile(r"^[\"'“”‘’「」『』]+|[\"'“”‘’「」『』。.;,，；]+$")
 
 
@@ -324,10 +323,13 @@ def _quantity(raw: str, s: str, g: _Grammar) -> Quantity | None:
         return None
     op = g.ops.get(m["op"]) if m["op"] else None
     after = g.suffix_ops.get(m["sfx"]) if m["sfx"] else None
+    # "≥95%以上" is redundant but fine; "≤5%以上" points both ways.
     if op and after and op != "=" and (op in "≥>") != (after == "≥"):
         raise _fail(raw, f"运算符前后矛盾（“{m['op']}”与“{m['sfx']}”）", _guess_kind(s))
     if op is None or op == "=":
         op = after or op
+    if sum(c.isdigit() for c in m["num"]) > MAX_DIGITS:
+        raise _fail(raw, f"数值超过{MAX_DIGITS}位数字", _guess_kind(s))
     number = Decimal(m["num"].replace(",", ""))
     if number.is_zero():
         number = abs(number)
