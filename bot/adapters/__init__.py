@@ -1,0 +1,1 @@
+"""Thin adapters that carry engine replies to a channel: the console and Telegram."""

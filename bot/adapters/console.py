@@ -1,0 +1,78 @@
+"""The console chat: the same engine in a terminal, no Telegram token needed.
+
+Buttons print as numbered options; typing the number or the label presses it. When
+standard input is not a terminal, each line is one message, so a conversation can be
+scripted: ``printf '/new\n2027\n' | jixiao chat``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.conversation.engine import Engine, Input
+from bot.conversation.replies import Reply
+
+
+class ConsoleChat:
+    def __init__(self, engine: Engine, user: str, exports: Path, out: TextIO | None = None):
+        self.engine = engine
+        self.user = user
+        self.exports = exports
+        self.out = out or sys.stdout
+        self.buttons: Reply | None = None  # the last reply that had buttons
+
+    def show(self, replies: list[Reply]) -> None:
+        for reply in replies:
+            print(reply.plain, file=self.out)
+            for i, choice in enumerate(reply.choices, 1):
+                print(f"  [{i}] {choice.label}", file=self.out)
+            for attachment in reply.files:
+                self.exports.mkdir(parents=True, exist_ok=True)
+                path = self.exports / attachment.filename.replace("/", "_")
+                path.write_bytes(attachment.data)
+                print(f"  📎 {path}", file=self.out)
+            print(file=self.out)
+            if reply.choices:
+                self.buttons = reply
+
+    def to_input(self, line: str) -> Input:
+        """A typed line: a button when it is an option's number or label, else text."""
+        text = line.strip()
+        if self.buttons is not None and not text.startswith("/"):
+            choices = self.buttons.choices
+            if text.isdigit() and 1 <= int(text) <= len(choices):
+                return Input(choices[int(text) - 1].value, token=self.buttons.token)
+            for choice in choices:
+                if text == choice.label:
+                    return Input(choice.value, token=self.buttons.token)
+        return Input(line)
+
+    def send(self, line: str) -> list[Reply]:
+        inp = self.to_input(line)
+        self.buttons = None
+        replies = self.engine.handle(self.user, inp)
+        self.show(replies)
+        return replies
+
+    def run(self, stdin: TextIO | None = None) -> None:
+        stdin = stdin or sys.stdin
+        interactive = stdin.isatty()
+        self.send("/start")
+        while True:
+            if interactive:
+                try:
+                    line = input("> ")
+                except (EOFError, KeyboardInterrupt):
+                    print(file=self.out)
+                    return
+            else:
+                line = stdin.readline()
+                if not line:
+                    return
+                line = line.rstrip("\n")
+                print(f"> {line}", file=self.out)
+            if line.strip() in ("/quit", "/exit"):
+                return
+            self.send(line)

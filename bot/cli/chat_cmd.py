@@ -1,0 +1,26 @@
+"""``jixiao chat [--db DIR] [--user NAME]``: the drafting conversation in a terminal."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from bot.adapters.console import ConsoleChat
+from bot.cli import app
+from bot.paths import data_dir
+from bot.wiring import build_engine
+
+
+@app.command("chat")
+def chat_command(
+    db: Annotated[Optional[Path], typer.Option("--db", "--data-dir", help="Store location (a directory; default $JIXIAO_DATA_DIR or ./jixiao-data).")] = None,
+    user: Annotated[str, typer.Option("--user", help="Whose drafts to work on.")] = "console",
+) -> None:
+    """Draft a filing in the terminal (same engine and store as the Telegram bot)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    directory = data_dir(db)
+    engine = build_engine(directory)
+    ConsoleChat(engine, f"console:{user}", exports=directory / "exports").run()

@@ -1,0 +1,64 @@
+"""What the engine says: text for both channels, optional buttons, optional files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.texts import render_html, render_plain
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: ``label`` is shown, ``value`` comes back as the answer."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send: ``kind`` is "document" (xlsx) or "photo" (png)."""
+
+    kind: str
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Reply:
+    html: str  # Telegram's HTML subset, user text escaped
+    plain: str  # the same for a terminal
+    choices: tuple[Choice, ...] = ()
+    token: str = ""  # what the choices' callbacks must carry to be accepted
+    files: tuple[Attachment, ...] = ()
+    edit_in_place: bool = False  # a toggle list re-drawn after a press: edit, don't resend
+    columns: int = 1  # how many buttons per row suit the labels
+
+
+def say(key: str, *, choices=(), token: str = "", columns: int = 1, edit_in_place: bool = False, **params) -> Reply:
+    """The prompts message ``key`` filled with ``params``, rendered for both channels."""
+    return Reply(
+        html=render_html(key, **params),
+        plain=render_plain(key, **params),
+        choices=tuple(choices),
+        token=token,
+        columns=columns,
+        edit_in_place=edit_in_place,
+    )
+
+
+def with_choices(reply: Reply, choices, token: str, *, columns: int = 1, edit_in_place: bool = False) -> Reply:
+    return Reply(reply.html, reply.plain, tuple(choices), token, reply.files, edit_in_place, columns)
+
+
+def join(*replies: Reply) -> Reply:
+    """Several texts as one message (the last one's buttons win)."""
+    return Reply(
+        html="\n\n".join(r.html for r in replies if r.html),
+        plain="\n\n".join(r.plain for r in replies if r.plain),
+        choices=replies[-1].choices,
+        token=replies[-1].token,
+        files=tuple(f for r in replies for f in r.files),
+        edit_in_place=replies[-1].edit_in_place,
+        columns=replies[-1].columns,
+    )

@@ -1,0 +1,79 @@
+"""What the conversation remembers: the user's session and each draft."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.domain.models import Filing
+
+DRAFTING, FINISHED, ABANDONED = "drafting", "finished", "abandoned"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class ProposedItem(BaseModel):
+    """One proposed indicator and whether the user keeps it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level1: str
+    level2: str
+    name: str
+    value: str | None = None
+    sources: list[str] = []
+    generic: bool = False
+    note: str | None = None
+    selected: bool = True
+
+
+class Draft(BaseModel):
+    """One filing being drafted, and where the conversation about it stands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:8])
+    user: str
+    status: str = DRAFTING
+    step: str = "year"
+    history: list[str] = []  # steps visited, for /back
+    return_to: str | None = None  # after an /edit jump, the step to go back to
+    filing: Filing
+    proposal: list[ProposedItem] = []
+    similar: list[str] = []  # "2024 宝山区司法局 残疾人就业保障金 (同名项目)" lines shown with the proposal
+    notes: dict[str, str] = {}  # indicator name → note from the proposal (copied counts …)
+    cursor: int = 0  # the indicator whose value is being confirmed
+    pending: dict[str, str] = {}  # a half-entered indicator: level1, level2, name
+    turn: int = 0  # bumps on every accepted input; buttons carry it, so old ones are refused
+    created: str = Field(default_factory=now_iso)
+    updated: str = Field(default_factory=now_iso)
+
+    @property
+    def token(self) -> str:
+        """What buttons of the current question carry: the draft, its step and its turn."""
+        return f"{self.id}.{self.turn}"
+
+    def label(self) -> str:
+        name = self.filing.project_name or "（未命名）"
+        return f"{self.filing.year} {name}"
+
+
+class Session(BaseModel):
+    """Per user: which draft is open, and a menu shown outside any draft."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user: str
+    current: str | None = None
+    menu: str | None = None  # "drafts" while the list of drafts is shown
+    turn: int = 0
+    last_department: str | None = None
+    last_unit: str | None = None
+
+    @property
+    def token(self) -> str:
+        return f"s.{self.turn}"

@@ -1,0 +1,40 @@
+"""Builds the engine the console and the Telegram bot share: store, corpus, search index."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from bot.conversation.engine import Engine
+from bot.domain.models import Filing
+from store.corpus import CorpusStore, bundled_corpus
+from store.drafts import DraftStore
+
+logger = logging.getLogger(__name__)
+
+
+def load_corpus(data_dir: Path) -> list[Filing]:
+    """The bundled seed filings plus what the user imported (``jixiao import``); complete ones only."""
+    filings = {f.key: f for f in bundled_corpus()}
+    corpus_file = Path(data_dir) / CorpusStore.FILE_NAME
+    if corpus_file.exists():
+        store = CorpusStore(Path(data_dir))
+        filings.update({f.key: f for f in store.all()})
+        store.close()
+    return [f for f in filings.values() if f.complete]
+
+
+def build_index(corpus: list[Filing]):
+    try:
+        from bot.retrieval.index import SearchIndex
+    except ImportError:  # retrieval not installed: the conversation works without proposals
+        logger.warning("bot.retrieval missing: no indicator proposals")
+        return None
+    return SearchIndex(corpus)
+
+
+def build_engine(data_dir: Path, today: Callable[[], date] = date.today) -> Engine:
+    corpus = load_corpus(data_dir)
+    return Engine(DraftStore(Path(data_dir)), corpus, build_index(corpus), today=today)
