@@ -9,20 +9,22 @@ from typing import Callable
 
 from bot.conversation.engine import Engine
 from bot.domain.models import Filing
-from store.corpus import CorpusStore, bundled_corpus
+from store.corpus import CorpusStore, OwnFilingStore, bundled_corpus
 from store.drafts import DraftStore
+from store.shares import ShareStore
 
 logger = logging.getLogger(__name__)
 
 
 def load_corpus(data_dir: Path) -> list[Filing]:
-    """The bundled seed filings plus what the user imported (``jixiao import``); complete ones only."""
+    """The bundled seed filings, what was imported (``jixiao import``) and our own approved
+    tables; complete ones only."""
     filings = {f.key: f for f in bundled_corpus()}
-    corpus_file = Path(data_dir) / CorpusStore.FILE_NAME
-    if corpus_file.exists():
-        store = CorpusStore(Path(data_dir))
-        filings.update({f.key: f for f in store.all()})
-        store.close()
+    for kind in (CorpusStore, OwnFilingStore):
+        if (Path(data_dir) / kind.FILE_NAME).exists():
+            store = kind(Path(data_dir))
+            filings.update({f.key: f for f in store.all()})
+            store.close()
     return [f for f in filings.values() if f.complete]
 
 
@@ -37,4 +39,6 @@ def build_index(corpus: list[Filing]):
 
 def build_engine(data_dir: Path, today: Callable[[], date] = date.today) -> Engine:
     corpus = load_corpus(data_dir)
-    return Engine(DraftStore(Path(data_dir)), corpus, build_index(corpus), today=today)
+    return Engine(DraftStore(Path(data_dir)), corpus, build_index(corpus), today=today,
+                  shares=ShareStore(Path(data_dir)), own_filings=OwnFilingStore(Path(data_dir)),
+                  index_builder=build_index)

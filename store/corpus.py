@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tinydb import Query, TinyDB
+from tinydb import Query
 
 from bot.domain.models import Filing
 from bot.paths import BUNDLED_CORPUS
+from store.safe_storage import LockingTinyDB
 
 
 class CorpusStore:
@@ -21,8 +22,9 @@ class CorpusStore:
     FILE_NAME = "corpus.json"
 
     def __init__(self, directory: Path):
+        Path(directory).mkdir(parents=True, exist_ok=True)
         self.path = Path(directory) / self.FILE_NAME
-        self._db = TinyDB(self.path, ensure_ascii=False, encoding="utf-8")
+        self._db = LockingTinyDB(self.path, ensure_ascii=False)
         self._filings = self._db.table("filings")
 
     def upsert(self, filings: list[Filing]) -> int:
@@ -43,6 +45,13 @@ class CorpusStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+class OwnFilingStore(CorpusStore):
+    """Tables our users drafted and a reviewer approved: next year's corpus, kept apart from
+    the seeds and marked by their source (``own:<user>/<draft>``)."""
+
+    FILE_NAME = "own_filings.json"
 
 
 def load_filings_json(path: Path) -> list[Filing]:

@@ -38,6 +38,10 @@ class DraftStore:
             db.table("drafts").upsert(draft.model_dump(mode="json"), _doc.id == draft.id)
         db.table("session").upsert(session.model_dump(mode="json"), _doc.user == session.user)
 
+    def save_draft(self, draft: Draft) -> None:
+        """Write one draft (another user's, e.g. a reviewer's verdict on it)."""
+        self.files.db(draft.user).table("drafts").upsert(draft.model_dump(mode="json"), _doc.id == draft.id)
+
     def users(self) -> list[str]:
         return self.files.users()
 

@@ -33,9 +33,9 @@ import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, ClassVar
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -109,7 +109,7 @@ class AtomicJSONStorage(Storage):
     #: What a corrupt file leads to when the constructor is not told: "raise" or "set_aside".
     ON_CORRUPT = "raise"
     #: ``json.dumps`` arguments used unless the caller overrides them (readable non-ASCII text).
-    JSON_DEFAULTS: dict[str, Any] = {"ensure_ascii": False}
+    JSON_DEFAULTS: ClassVar[dict[str, Any]] = {"ensure_ascii": False}
     #: Appended to the store's file name to name the sidecar lock file.
     LOCK_SUFFIX = ".lock"
     #: Temporary files are ``.<name><TEMP_MARKER><TEMP_TOKEN_BYTES * 2 hex digits>``.
@@ -124,7 +124,7 @@ class AtomicJSONStorage(Storage):
         path: str | os.PathLike,
         *,
         encoding: str = "utf-8",
-        on_corrupt: Optional[str] = None,
+        on_corrupt: str | None = None,
         **json_kwargs: Any,
     ):
         """Open the store at ``path`` (its directory is created if missing; the file is not).
@@ -141,7 +141,7 @@ class AtomicJSONStorage(Storage):
         self.json_kwargs = {**self.JSON_DEFAULTS, **json_kwargs}
         self.lock_path = self.path.with_name(self.path.name + self.LOCK_SUFFIX)
         self._thread_lock = threading.RLock()
-        self._lock_fd: Optional[int] = None  # set while this object holds the file lock
+        self._lock_fd: int | None = None  # set while this object holds the file lock
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.transaction():
@@ -149,7 +149,7 @@ class AtomicJSONStorage(Storage):
             self.read()  # reports a corrupt file now rather than at the first use
 
     @contextmanager
-    def transaction(self) -> Iterator["AtomicJSONStorage"]:
+    def transaction(self) -> Iterator[AtomicJSONStorage]:
         """Hold the writers' lock (this thread, then other processes) for the ``with`` block.
 
         Re-entrant within a thread. Blocks until the lock is free; the operating system
@@ -171,7 +171,7 @@ class AtomicJSONStorage(Storage):
                 self._lock_fd = None
                 os.close(fd)  # closing the descriptor releases the lock
 
-    def read(self) -> Optional[dict[str, dict[str, Any]]]:
+    def read(self) -> dict[str, dict[str, Any]] | None:
         try:
             return self._load()
         except _Invalid:
@@ -232,7 +232,7 @@ class AtomicJSONStorage(Storage):
         # Nothing stays open between calls (the lock file is opened per transaction)
         pass
 
-    def _load(self) -> Optional[dict[str, dict[str, Any]]]:
+    def _load(self) -> dict[str, dict[str, Any]] | None:
         """The file's tables, ``None`` if it is missing or empty; ``_Invalid`` if corrupt."""
         try:
             raw = self.path.read_bytes()
@@ -258,7 +258,7 @@ class AtomicJSONStorage(Storage):
 
     def _set_aside(self) -> Path:
         """Move the (corrupt) file to a new ``.corrupt-<UTC timestamp>`` name; return that path."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         moved_to = self.path.with_name(f"{self.path.name}{self.CORRUPT_MARKER}{stamp}")
         counter = 1
         while moved_to.exists():
@@ -278,7 +278,7 @@ class AtomicJSONStorage(Storage):
         temporary file seen under the lock belongs to a dead one.
         """
         prefix = self._temp_path("").name
-        token = re.compile("[0-9a-f]{%d}" % (2 * self.TEMP_TOKEN_BYTES))
+        token = re.compile(f"[0-9a-f]{{{2 * self.TEMP_TOKEN_BYTES}}}")
         with os.scandir(self.path.parent) as entries:
             leftovers = [
                 entry.path for entry in entries

@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Self
 
 from tinydb import TinyDB
 
@@ -49,7 +49,7 @@ class PerUserDB:
     #: Table holding one document ``{"user_key": ...}``.
     META_TABLE = "_meta"
 
-    def __init__(self, directory: str | os.PathLike, *, on_corrupt: Optional[str] = None):
+    def __init__(self, directory: str | os.PathLike, *, on_corrupt: str | None = None):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.on_corrupt = on_corrupt
@@ -99,7 +99,7 @@ class PerUserDB:
                 db.close()
             self._dbs.clear()
 
-    def __enter__(self) -> "PerUserDB":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -256,3 +256,36 @@ def test_choose_one_by_one_and_add_own(tmp_path, corpus, index):
     assert chat.draft.step == "add_level"
     chat.press("done")
     assert chat.draft.step == "values"
+
+
+def test_buttons_by_position_as_telegram_sends_them(tmp_path, corpus, index):
+    chat = Chat(tmp_path, corpus, index)
+    chat.send("/new")
+    token = chat.buttons.token
+    chat.engine.handle("u1", Input(token=token, choice=3))  # the fourth button: 2020 form
+    assert chat.draft.filing.format == "2020"
+    replies = chat.engine.handle("u1", Input(token=chat.draft.token, choice=99))
+    assert "过期" in replies[0].plain
+    chat.send("/drafts")
+    listing = chat.buttons
+    chat.engine.handle("u1", Input(token=listing.token, choice=0))
+    assert chat.engine.store.session("u1").menu is None
+
+
+def test_lookup_anywhere_exact_fuzzy_and_no_match(tmp_path, corpus, index):
+    chat = Chat(tmp_path, corpus, index)
+    answer = chat.send("/lookup 残疾人就业保障金")
+    assert "同名 2 条" in answer and "2020 → 2024" in answer and "28,019.00" in answer  # 上年预算执行数
+    assert "请输入项目名称" in chat.send("/lookup")
+    assert "专职调解员工作津贴" in chat.send("调解员")  # the next message is the query
+    none = chat.send("/lookup 完全不存在的项目名称xyz")
+    assert "没有找到" in none and chat.buttons is not None
+    first = chat.buttons.choices[0].value
+    replies = chat.engine.handle("u1", Input(token=chat.buttons.token, choice=0))
+    assert first in replies[0].plain and "同名" in replies[0].plain
+    # a lookup in the middle of a draft does not disturb it
+    chat.send("/new")
+    chat.press("2027")
+    chat.send("/lookup 工伤鉴定")
+    chat.send("业务培训")
+    assert chat.draft.filing.project_name == "业务培训"

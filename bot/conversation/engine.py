@@ -16,21 +16,31 @@ from bot.conversation.finish import export_files, table_replies
 from bot.conversation.flow import Context, Goto, Next, Outcome, Retry, Stay, flow, next_step
 from bot.conversation.indicators import back_in_values
 from bot.conversation.replies import Choice, Reply, join, say
-from bot.conversation.state import ABANDONED, DRAFTING, FINISHED, Draft, Session, now_iso
+from bot.conversation import review
+from bot.conversation.state import (
+    ABANDONED, APPROVED, DRAFTING, FINISHED, RETURNED, SHARED, Draft, Session, now_iso,
+)
 from bot.domain.frameworks import framework_for_year
 from bot.domain.models import Filing
 
 MAX_INPUT = 4000  # characters; longer messages are refused with a clear limit message
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
-STATUS_LABEL = {DRAFTING: "填写中", FINISHED: "已完成", ABANDONED: "已放弃"}
+STATUS_LABEL = {DRAFTING: "填写中", FINISHED: "已完成", ABANDONED: "已放弃", SHARED: "待审核", RETURNED: "已退回",
+                APPROVED: "已批准"}
 
 
 @dataclass(frozen=True)
 class Input:
-    """A message (``text``) or a button press (``text`` = its value, ``token`` = what it carried)."""
+    """A message (``text``) or a button press.
+
+    A press carries the ``token`` of the question it belongs to and either the
+    choice's value as ``text`` (console) or its position as ``choice`` (Telegram, whose
+    64-byte callback data cannot hold long values); the engine looks the value up.
+    """
 
     text: str = ""
     token: str | None = None
+    choice: int | None = None
 
     @property
     def is_button(self) -> bool:
@@ -129,6 +139,7 @@ def list_drafts(turn: Turn, ctx: Context) -> None:
         f"{i}. {d.label()}（{STATUS_LABEL.get(d.status, d.status)}，{d.updated[:10]}）" for i, d in enumerate(newest, 1)
     )
     choices = [Choice(f"{i}. {d.label()}", f"open:{d.id}") for i, d in enumerate(newest, 1)]
+    turn.session.choices = [c.value for c in choices]
     turn.replies.append(say("chat.drafts", choices=choices, token=turn.session.token, drafts=lines))
 
 
@@ -152,13 +163,45 @@ def open_draft(turn: Turn, text: str, ctx: Context) -> None:
     turn.replies.extend(question(chosen, ctx))
 
 
+def run_lookup(turn: Turn, query: str, ctx: Context) -> None:
+    """/lookup 名称: matching past filings in one answer; closest names as buttons if none."""
+    from bot.lookup import lookup, render_lookup
+
+    turn.session.turn += 1
+    if not query.strip():
+        turn.session.menu = "lookup_query"
+        turn.replies.append(say("lookup.ask"))
+        return
+    result = lookup(ctx.corpus, query)
+    html, plain = render_lookup(result, html=True), render_lookup(result, html=False)
+    turn.session.menu = None if result.found else "lookup"
+    replies = [Reply(h, p) for h, p in zip(html, plain)]
+    if result.suggestions:
+        last = replies[-1]
+        choices = tuple(Choice(name, name) for name in result.suggestions)
+        turn.session.choices = [c.value for c in choices]
+        replies[-1] = Reply(last.html, last.plain, choices, turn.session.token)
+    turn.replies.extend(replies)
+
+
 def _active(turn: Turn) -> Draft | None:
     draft = turn.draft
     return draft if draft is not None and draft.status != ABANDONED else None
 
 
-def command(turn: Turn, name: str, ctx: Context) -> None:
+def command(turn: Turn, name: str, ctx: Context, argument: str = "") -> None:
     draft = _active(turn)
+    if turn.session.menu == "review" and name != "/review":
+        turn.session.menu, turn.session.review = None, {}
+    if name == "/lookup":
+        run_lookup(turn, argument, ctx)
+        return
+    if name == "/review":
+        review.open_review(turn, argument, ctx)
+        return
+    if name == "/share":
+        review.share(turn, ctx)
+        return
     if name in ("/start", "/help") and draft is None:
         turn.replies.append(say("chat.welcome"))
         return
@@ -188,7 +231,7 @@ def command(turn: Turn, name: str, ctx: Context) -> None:
         else:
             turn.replies.append(join(say("chat.cannot_skip"), question(draft, ctx)[-1]))
     elif name == "/edit":
-        if draft.status == FINISHED:
+        if draft.status in (FINISHED, SHARED, APPROVED):
             draft.status = DRAFTING
         if draft.step not in ("edit_menu", "confirm_cancel"):
             draft.return_to = "review" if draft.step == "done" else draft.step
@@ -229,10 +272,28 @@ def respond(turn: Turn, inp: Input, ctx: Context) -> None:
         return
     text = clean_input(inp.text)
     draft = _active(turn)
-    if inp.is_button:
-        if turn.session.menu == "drafts" and inp.token == turn.session.token:
+    if inp.is_button and inp.token == turn.session.token and turn.session.menu in ("lookup", "drafts", "review"):
+        if inp.choice is not None:
+            if not 0 <= inp.choice < len(turn.session.choices):
+                turn.replies.append(say("chat.stale_button"))
+                return
+            text = turn.session.choices[inp.choice]
+        if turn.session.menu == "lookup":
+            run_lookup(turn, text, ctx)
+        elif turn.session.menu == "review":
+            review.review_input(turn, text, ctx)
+        else:
             open_draft(turn, text, ctx)
-        elif draft is not None and inp.token == draft.token:
+        return
+    if inp.is_button:
+        if draft is not None and inp.token == draft.token:
+            if inp.choice is not None:
+                choices = flow()[draft.step].ask(draft, ctx).choices
+                if not 0 <= inp.choice < len(choices):
+                    turn.replies.append(say("chat.stale_button"))
+                    turn.replies.extend(question(draft, ctx)[-1:])
+                    return
+                text = choices[inp.choice].value
             apply(turn, flow()[draft.step].answer(draft, text, ctx), ctx)
         else:
             turn.replies.append(say("chat.stale_button"))
@@ -240,10 +301,18 @@ def respond(turn: Turn, inp: Input, ctx: Context) -> None:
                 turn.replies.extend(question(draft, ctx)[-1:])
         return
     if text.startswith("/"):
-        command(turn, text.split()[0].split("@")[0].lower(), ctx)
+        name, _, argument = text.partition(" ")
+        command(turn, name.split("@")[0].lower(), ctx, argument.strip())
         return
-    if turn.session.menu == "drafts":
+    if turn.session.menu == "review":
+        review.review_input(turn, text, ctx)
+        return
+    menu, turn.session.menu = turn.session.menu, None
+    if menu == "drafts" and (text.split(".")[0].isdigit() or text.startswith("open:")):
         open_draft(turn, text, ctx)
+        return
+    if menu == "lookup_query":
+        run_lookup(turn, text, ctx)
         return
     if draft is None:
         turn.replies.append(say("chat.no_draft"))
@@ -258,17 +327,29 @@ def respond(turn: Turn, inp: Input, ctx: Context) -> None:
 class Engine:
     """Loads a user's session and drafts, runs :func:`respond`, saves, returns the replies."""
 
-    def __init__(self, store, corpus: list[Filing], index=None, today: Callable[[], date] = date.today):
+    def __init__(self, store, corpus: list[Filing], index=None, today: Callable[[], date] = date.today,
+                 shares=None, own_filings=None, index_builder=None):
         self.store = store
         self.corpus = corpus
         self.index = index
         self.today = today
+        self.shares = shares  # store.shares.ShareStore: review codes
+        self.own_filings = own_filings  # store.corpus.OwnFilingStore: approved tables
+        self.index_builder = index_builder
 
     def context(self, session: Session) -> Context:
         return Context(
             corpus=self.corpus, index=self.index, today=self.today(),
-            last_department=session.last_department, last_unit=session.last_unit,
+            last_department=session.last_department, last_unit=session.last_unit, services=self,
         )
+
+    def add_own_filing(self, filing: Filing) -> None:
+        """An approved table joins the corpus: stored apart from the seeds, searchable at once."""
+        if self.own_filings is not None:
+            self.own_filings.upsert([filing])
+        self.corpus = [f for f in self.corpus if f.key != filing.key] + [filing]
+        if self.index_builder is not None:
+            self.index = self.index_builder(self.corpus)
 
     def handle(self, user: str, inp: Input) -> list[Reply]:
         session = self.store.session(user)
@@ -282,5 +363,7 @@ class Engine:
         changed = [d for d in turn.drafts if d.id in turn.changed]
         for draft in changed:
             draft.updated = now_iso()
+            if draft.versions:  # shared once: every change to the table is kept as a version
+                review.snapshot(draft)
         self.store.save(session, changed)
         return turn.replies

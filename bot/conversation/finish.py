@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.conversation.facts import ask
 from bot.conversation.flow import Context, Goto, Next, Outcome, Retry, Step, flow
-from bot.conversation.replies import Attachment, Choice, Reply, say
+from bot.conversation.replies import Attachment, Choice, Reply, join, say
 from bot.conversation.state import ABANDONED, FINISHED, Draft
 from bot.domain.validation import has_errors, validate
 from bot.render.chat_table import render_chat
@@ -18,8 +18,10 @@ CONFIRM, EDIT, YES, NO, BACK = "confirm", "edit", "yes", "no", "back"
 
 
 def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
-    """The draft's table as chat messages (split to fit), findings marked."""
-    findings = validate(draft.filing) if with_findings else []
+    """The draft's table as chat messages (split to fit), findings and review comments marked."""
+    from bot.conversation.review import review_findings
+
+    findings = [*validate(draft.filing), *review_findings(draft)] if with_findings else []
     html = render_chat(draft.filing, findings, html=True)
     plain = render_chat(draft.filing, findings, html=False)
     return [Reply(html=h, plain=p) for h, p in zip(html, plain)]
@@ -27,11 +29,18 @@ def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
 
 # ------------------------------------------------------------------ review
 def ask_review(draft: Draft, ctx: Context) -> Reply:
+    from bot.conversation.review import review_findings
+
     findings = validate(draft.filing)
     errors = sum(f.blocking for f in findings)
     key = "chat.review_blocked" if errors else "chat.review"
-    return ask(key, draft, [Choice("✓ 确认完成", CONFIRM), Choice("修改", EDIT)], columns=2,
-               errors=errors, warnings=len(findings) - errors)
+    asked = ask(key, draft, [Choice("✓ 确认完成", CONFIRM), Choice("修改", EDIT)], columns=2,
+                errors=errors, warnings=len(findings) - errors)
+    comments = review_findings(draft)
+    if not comments:
+        return asked
+    listed = "\n".join(f"• {c.indicator or '整张表'}：{c.message}" for c in comments)
+    return join(say("chat.review_comments", comments=listed), asked)
 
 
 def answer_review(draft: Draft, text: str, ctx: Context) -> Outcome:

@@ -61,6 +61,7 @@ class Context:
     today: date = field(default_factory=date.today)
     last_department: str | None = None
     last_unit: str | None = None
+    services: object | None = None  # the Engine: other users' drafts, share codes, own filings
 
 
 # ------------------------------------------------------------------ steps

@@ -33,6 +33,7 @@ class Reply:
     files: tuple[Attachment, ...] = ()
     edit_in_place: bool = False  # a toggle list re-drawn after a press: edit, don't resend
     columns: int = 1  # how many buttons per row suit the labels
+    to: str | None = None  # another user to notify (e.g. the drafter of a reviewed table); None = the sender
 
 
 def say(key: str, *, choices=(), token: str = "", columns: int = 1, edit_in_place: bool = False, **params) -> Reply:
@@ -47,8 +48,9 @@ def say(key: str, *, choices=(), token: str = "", columns: int = 1, edit_in_plac
     )
 
 
-def with_choices(reply: Reply, choices, token: str, *, columns: int = 1, edit_in_place: bool = False) -> Reply:
-    return Reply(reply.html, reply.plain, tuple(choices), token, reply.files, edit_in_place, columns)
+def notify(user: str, key: str, **params) -> Reply:
+    """A message for another user (the adapter delivers it to their chat)."""
+    return Reply(html=render_html(key, **params), plain=render_plain(key, **params), to=user)
 
 
 def join(*replies: Reply) -> Reply:

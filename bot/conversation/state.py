@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.domain.models import Filing
 
 DRAFTING, FINISHED, ABANDONED = "drafting", "finished", "abandoned"
+SHARED, RETURNED, APPROVED = "shared", "returned", "approved"
 
 
 def now_iso() -> str:
@@ -31,6 +32,35 @@ class ProposedItem(BaseModel):
     selected: bool = True
 
 
+class Version(BaseModel):
+    """A snapshot of a shared draft's table: what a reviewer saw."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int
+    filing: Filing
+    at: str = Field(default_factory=now_iso)
+
+
+class Comment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: str | None = None  # None: about the whole table
+    text: str
+
+
+class ReviewNote(BaseModel):
+    """A reviewer's verdict on one version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    reviewer: str
+    verdict: str  # RETURNED or APPROVED
+    comments: list[Comment] = []
+    at: str = Field(default_factory=now_iso)
+
+
 class Draft(BaseModel):
     """One filing being drafted, and where the conversation about it stands."""
 
@@ -49,6 +79,9 @@ class Draft(BaseModel):
     cursor: int = 0  # the indicator whose value is being confirmed
     pending: dict[str, str] = {}  # a half-entered indicator: level1, level2, name
     turn: int = 0  # bumps on every accepted input; buttons carry it, so old ones are refused
+    versions: list[Version] = []  # once shared: every change to the table is kept
+    reviews: list[ReviewNote] = []
+    reviewer: str | None = None  # who reviewed it last (re-sharing notifies them)
     created: str = Field(default_factory=now_iso)
     updated: str = Field(default_factory=now_iso)
 
@@ -69,10 +102,12 @@ class Session(BaseModel):
 
     user: str
     current: str | None = None
-    menu: str | None = None  # "drafts" while the list of drafts is shown
+    menu: str | None = None  # "drafts" or "lookup" while such a list of buttons is shown
+    choices: list[str] = []  # the values of that list's buttons, by position
     turn: int = 0
     last_department: str | None = None
     last_unit: str | None = None
+    review: dict[str, str] = {}  # while reviewing someone's draft: code, stage, indicator
 
     @property
     def token(self) -> str:

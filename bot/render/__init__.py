@@ -22,7 +22,7 @@ from bot.texts import render_plain
 
 #: The grid has five columns: A holds labels and section titles; in the indicator table
 #: B–E are 一级 / 二级 / 三级 / 指标值. Widths are in Excel character units.
-COLUMN_WIDTHS = (12.0, 14.0, 16.0, 32.0, 20.0)
+COLUMN_WIDTHS = (14.0, 16.0, 16.0, 32.0, 20.0)
 LAST_COL = len(COLUMN_WIDTHS) - 1
 
 #: The filing's money fields, in the order of the form: (attribute, field, label name).
@@ -186,7 +186,7 @@ class Grid:
 
     def pairs(self, pairs: list[tuple[str, object, str]]) -> None:
         """One row of ``label | value`` pairs: one pair spans the row, two share it."""
-        spans = [(0, 1, LAST_COL - 1)] if len(pairs) == 1 else [(0, 1, 1), (2, 3, LAST_COL - 2)]
+        spans = [(0, 1, LAST_COL)] if len(pairs) == 1 else [(0, 1, 1), (2, 3, LAST_COL - 2)]
         for (label, value, kind), (label_col, value_col, width) in zip(pairs, spans):
             self.add(label_col, label, "label")
             self.add(value_col, value, kind, colspan=width)

@@ -39,12 +39,45 @@ TELEGRAM_LIMIT = 4096
 HEADER_FIELDS = ("department", "implementing_unit", "category", "nature", "performance_type", "gov_purchase", "start", "end")
 
 
+LEVEL1, LEVEL2 = 1, 2  # heading levels of a unit; 0 for anything else
+
+
 @dataclass
 class Block:
-    """Lines that belong together; ``head`` is repeated when the block must be split."""
+    """Lines that belong together (a header section, or one 一级 group).
 
-    lines: list[str]
-    head: list[str] = field(default_factory=list)
+    ``units`` are runs of lines never split apart (an indicator line and its notes);
+    ``levels`` marks which units are 一级/二级 headings, to repeat them when the block
+    has to be split across messages.
+    """
+
+    units: list[list[str]] = field(default_factory=list)
+    levels: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, lines: list[str]) -> Block:
+        return cls([[line] for line in lines], [0] * len(lines))
+
+    def add(self, lines: list[str], level: int = 0) -> None:
+        self.units.append(lines)
+        self.levels.append(level)
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for unit in self.units for line in unit]
+
+    def headings_for(self, index: int) -> list[str]:
+        """The headings to repeat above unit ``index`` when it opens a new message."""
+        if self.levels[index] == LEVEL1:
+            return []
+        level1: list[str] = []
+        level2: list[str] = []
+        for unit, level in zip(self.units[:index], self.levels[:index]):
+            if level == LEVEL1:
+                level1, level2 = unit[-1:], []  # the heading itself, not a title above it
+            elif level == LEVEL2:
+                level2 = unit[-1:]
+        return level1 if self.levels[index] == LEVEL2 else level1 + level2
 
 
 def render_chat(filing: Filing, findings: list[Finding] | None = None, html: bool = True, limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -54,7 +87,7 @@ def render_chat(filing: Filing, findings: list[Finding] | None = None, html: boo
     blocks = [
         _header(filing, render),
         _money(filing, render),
-        Block(render("table.goal", label=goal_label(filing.format), goal=_or_empty(filing.goal)).split("\n")),
+        Block.of(render("table.goal", label=goal_label(filing.format), goal=_or_empty(filing.goal)).split("\n")),
         *_indicator_groups(filing, by_index, render),
     ]
     if table_level:
@@ -75,7 +108,7 @@ def _header(filing: Filing, render) -> Block:
         if value is not None:
             label = department_label(filing.format) if name == "department" else labels()[name]
             lines.append(render("table.fact", label=label, value=value))
-    return Block(lines)
+    return Block.of(lines)
 
 
 def _money(filing: Filing, render) -> Block:
@@ -94,27 +127,27 @@ def _money(filing: Filing, render) -> Block:
                 lines.append(render("table.money_line", label=labels()[name], amount=fmt_money(amount)))
     if len(lines) == 1:
         lines.append(render("table.empty_value"))
-    return Block(lines)
+    return Block.of(lines)
 
 
 def _indicator_groups(filing: Filing, by_index: dict[int, list[Finding]], render) -> list[Block]:
     """One block per 一级, its 二级 in order of first appearance, the title on the first."""
     title = render("table.indicators_title", label=indicators_label(filing))
     if not filing.indicators:
-        return [Block([title, render("table.no_indicators")])]
+        return [Block.of([title, render("table.no_indicators")])]
     groups: dict[str, dict[str, list[int]]] = {}
     for i, indicator in enumerate(filing.indicators):
         groups.setdefault(indicator.level1, {}).setdefault(indicator.level2, []).append(i)
     blocks = []
     for level1, level2s in groups.items():
-        head = [render("table.level1", name=_or_empty(level1))]
-        lines = list(head)
+        block = Block()
+        block.add([render("table.level1", name=_or_empty(level1))], LEVEL1)
         for level2, positions in level2s.items():
-            lines.append(render("table.level2", name=_or_empty(level2)))
+            block.add([render("table.level2", name=_or_empty(level2))], LEVEL2)
             for i in positions:
-                lines.extend(_indicator_lines(filing.indicators[i], by_index.get(i, []), render))
-        blocks.append(Block(lines, head))
-    blocks[0].lines.insert(0, title)
+                block.add(_indicator_lines(filing.indicators[i], by_index.get(i, []), render))
+        blocks.append(block)
+    blocks[0].units[0].insert(0, title)
     return blocks
 
 
@@ -140,7 +173,7 @@ def _findings(found: list[Finding], render) -> Block:
             lines.append(render("table.finding_error", message=message))
         else:
             lines.append(render("table.finding_warning", message=message))
-    return Block(lines)
+    return Block.of(lines)
 
 
 # -- splitting into messages ------------------------------------------------------------
@@ -152,39 +185,70 @@ def length(text: str) -> int:
 
 
 def _pack(blocks: list[Block], limit: int, continued: str, tokens: re.Pattern) -> list[str]:
-    """Blocks into messages of at most ``limit``: whole blocks where they fit, else line by line."""
-    messages: list[str] = []
-    current: list[str] = []
-    preamble = 0  # lines at the top of ``current`` that are no content of their own
-
-    def fits(lines: list[str]) -> bool:
-        return length("\n".join(lines)) <= limit
-
-    def next_message(head: list[str]) -> None:
-        nonlocal current, preamble
-        messages.append("\n".join(current))
-        current = [continued, "", *head]
-        preamble = len(current)
-
+    """Blocks into messages of at most ``limit``: whole blocks where they fit, else unit by unit."""
+    packer = _Packer(limit, continued, tokens)
     for block in blocks:
-        gap = [""] if len(current) > preamble else []
-        if fits(current + gap + block.lines):
-            current += gap + block.lines
-            continue
-        if len(current) > preamble:
-            next_message([])
-            if fits(current + block.lines):
-                current += block.lines
+        packer.add(block)
+    return packer.finish()
+
+
+class _Packer:
+    """Fills messages line by line; a new message opens with "（续）project"."""
+
+    def __init__(self, limit: int, continued: str, tokens: re.Pattern):
+        self.limit, self.continued, self.tokens = limit, continued, tokens
+        self.messages: list[str] = []
+        self.current: list[str] = []
+        self.preamble = 0  # lines at the top of ``current`` that are no content of their own
+
+    def fits(self, lines: list[str]) -> bool:
+        return length("\n".join(lines)) <= self.limit
+
+    def has_content(self) -> bool:
+        return len(self.current) > self.preamble
+
+    def gap(self) -> list[str]:
+        return [""] if self.has_content() else []
+
+    def next_message(self, headings: list[str]) -> None:
+        if self.has_content():
+            self.messages.append("\n".join(self.current).rstrip("\n"))
+        self.current = [self.continued, "", *headings]
+        self.preamble = len(self.current)
+
+    def add(self, block: Block) -> None:
+        lines = block.lines
+        if self.fits(self.current + self.gap() + lines):
+            self.current += self.gap() + lines
+            return
+        if self.fits([self.continued, ""] + lines):  # whole in a message of its own
+            self.next_message([])
+            self.current += lines
+            return
+        self.current += self.gap()
+        for index, unit in enumerate(block.units):
+            # a heading goes down with the first line under it
+            following = block.units[index + 1][:1] if block.levels[index] and index + 1 < len(block.units) else []
+            if self.fits(self.current + unit + following):
+                self.current += unit
                 continue
-        for i, line in enumerate(block.lines):
-            room = limit - length("\n".join([continued, "", *block.head])) - 1
-            for piece in _cut(line, room, tokens):
-                if not fits(current + [piece]) and len(current) > preamble:
-                    next_message(block.head if i >= len(block.head) else [])
-                current.append(piece)
-    if len(current) > preamble or not messages:
-        messages.append("\n".join(current))
-    return messages
+            headings = block.headings_for(index)
+            if self.has_content():
+                self.next_message(headings)
+            if self.fits(self.current + unit):
+                self.current += unit
+                continue
+            for line in unit:  # a unit longer than a message: line by line, long lines cut
+                room = self.limit - length("\n".join([self.continued, "", *headings])) - 1
+                for piece in _cut(line, room, self.tokens):
+                    if not self.fits(self.current + [piece]):
+                        self.next_message(headings)
+                    self.current.append(piece)
+
+    def finish(self) -> list[str]:
+        if self.has_content() or not self.messages:
+            self.messages.append("\n".join(self.current).rstrip("\n"))
+        return self.messages
 
 
 _HTML_TOKEN = re.compile(r"<[^>]*>|&[#\w]+;|.", re.DOTALL)  # a tag, an entity or a character

@@ -22,8 +22,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bot.domain.models import Filing
 from bot.domain.validation import ERROR, Finding
+from bot.render import Cell, fmt_money, form_grid, labels, place_findings, worst
 from bot.texts import render_plain
-from bot.render import COLUMN_WIDTHS, Cell, fmt_money, form_grid, labels, place_findings, worst
 
 FONT_PACKAGE = "pylopdf_fonts_zh_cn"
 FONT_FILE = "NotoSansSC-Regular.otf"
@@ -36,11 +36,12 @@ HEADING_BG = (222, 228, 236)
 TINT = {ERROR: (253, 226, 226), "warning": (255, 243, 205)}
 BADGE = {ERROR: (200, 35, 35), "warning": (222, 140, 0)}
 
-#: Column proportions for the picture: a narrower label column than the .xlsx, a wider 三级.
-PICTURE_COLUMNS = (0.13, 0.15, 0.17, 0.33, 0.22)
+#: Column shares of the picture's width, one set above the indicator table (labels,
+#: dates and money need room) and one for the table (a narrow section column, a wide 三级).
+HEADER_COLUMNS = (0.172, 0.2, 0.185, 0.255, 0.188)
+TABLE_COLUMNS = (0.08, 0.15, 0.17, 0.375, 0.225)
 ALIGN = {"title": "center", "subtitle": "center", "section": "center", "label": "center", "heading": "center",
          "level1": "center", "level2": "center", "target": "center", "money": "right"}
-assert len(PICTURE_COLUMNS) == len(COLUMN_WIDTHS)
 
 
 def font_path() -> Path:
@@ -64,10 +65,10 @@ class _Painter:
     """Measures the grid (wrapped text sets each row's height), then draws it."""
 
     def __init__(self, filing: Filing, findings: list[Finding] | None, width: int):
-        self.filing, self.width = filing, width
+        self.width = width
         self.unit = width / 1080
         self.margin = round(28 * self.unit)
-        self.pad = round(12 * self.unit)
+        self.pad = round(10 * self.unit)
         self.body = load_font(round(26 * self.unit))
         self.fonts = {"title": load_font(round(40 * self.unit)), "subtitle": load_font(round(28 * self.unit))}
         self.line = round(26 * self.unit * 1.45)
@@ -76,16 +77,23 @@ class _Painter:
         self.notes: list[tuple[int, str, list[Finding]]] = []  # (number, severity, findings)
         self.badge_of: dict[int, tuple[int, str]] = {}
         for index in sorted(by_index):
-            number = len(self.notes) + 1
-            self.badge_of[index] = (number, worst(by_index[index]))
-            self.notes.append((number, worst(by_index[index]), by_index[index]))
+            number, severity = len(self.notes) + 1, worst(by_index[index])
+            self.badge_of[index] = (number, severity)
+            self.notes.append((number, severity, by_index[index]))
         for item in table_level:
             self.notes.append((len(self.notes) + 1, item.severity, [item]))
-        inner = width - 2 * self.margin
-        edges = [self.margin]
-        for share in PICTURE_COLUMNS:
-            edges.append(edges[-1] + share * inner)
-        self.x = [round(x) for x in edges]
+        self.edges = {"header": self._edges(HEADER_COLUMNS), "table": self._edges(TABLE_COLUMNS)}
+
+    def _edges(self, shares: tuple[float, ...]) -> list[int]:
+        edges = [float(self.margin)]
+        for share in shares:
+            edges.append(edges[-1] + share * (self.width - 2 * self.margin))
+        return [round(x) for x in edges]
+
+    def x(self, cell: Cell) -> tuple[int, int]:
+        """The cell's left and right edge: the table's columns from its heading row on."""
+        edges = self.edges["table" if cell.row >= self.grid.table_row else "header"]
+        return edges[cell.col], edges[cell.last_col + 1]
 
     # -- measuring --------------------------------------------------------------------
     def font(self, cell: Cell) -> ImageFont.FreeTypeFont:
@@ -99,9 +107,12 @@ class _Painter:
         return str(cell.text)
 
     def text_width(self, cell: Cell) -> int:
-        width = self.x[cell.last_col + 1] - self.x[cell.col] - 2 * self.pad
+        left, right = self.x(cell)
+        width = right - left - 2 * self.pad
         if cell.kind == "name" and cell.indicator in self.badge_of:
             width -= self.badge_size() + self.pad // 2
+        if cell.kind == "section":  # stacked like the printed form: four characters a line
+            width = min(width, round(4.2 * self.font(cell).size))
         return width
 
     def badge_size(self) -> int:
@@ -141,7 +152,8 @@ class _Painter:
         return image
 
     def draw_cell(self, draw: ImageDraw.ImageDraw, cell: Cell) -> None:
-        box = (self.x[cell.col], self.y[cell.row], self.x[cell.last_col + 1], self.y[cell.row + cell.rowspan])
+        left, right = self.x(cell)
+        box = (left, self.y[cell.row], right, self.y[cell.row + cell.rowspan])
         boxed = cell.kind not in ("title", "subtitle")
         fill = {"label": LABEL_BG, "section": LABEL_BG, "heading": HEADING_BG}.get(cell.kind)
         badge = self.badge_of.get(cell.indicator) if cell.kind in ("name", "target") else None
@@ -183,7 +195,7 @@ class _Painter:
                 if item.indicator and number > len(self.badge_of):  # names an indicator not in the table
                     text = render_plain("table.finding_at", name=item.indicator, message=text)
                 for k, line in enumerate(wrap(text, self.body, width)):
-                    out.append((number if j == 0 and k == 0 else None, item.severity, line))
+                    out.append((number if j == 0 and k == 0 else None, severity, line))
         return out
 
     def draw_notes(self, draw: ImageDraw.ImageDraw, lines, top: int) -> None:
@@ -201,22 +213,30 @@ class _Painter:
 # -- wrapping -------------------------------------------------------------------------
 
 _WORD = re.compile(r"[A-Za-z0-9.,:%()≥≤=<>+\-/_]+|\s+|.", re.DOTALL)
-_NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)%")
+_NO_LINE_START = set("，。、；：？！）》」』】”’,.;:?!)%")
+_NO_LINE_END = set("（《「『【“‘(")
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     """``text`` in lines no wider than ``width``: CJK breaks anywhere, Latin words and
-    numbers stay whole when they fit, closing punctuation never starts a line."""
+    numbers stay whole when they fit, no line starts with closing punctuation or ends
+    with an opening one (the characters around them move down together)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
         for word in _WORD.findall(paragraph):
-            if font.getlength(line + word) <= width or word in _NO_LINE_START:
-                line += word
+            if word.isspace() and not line:
                 continue
-            if line:
+            if font.getlength(line + word) <= width or not line:
+                line += word
+            else:
+                carry = ""
+                while (carry + word)[0] in _NO_LINE_START and len(line) > 1:
+                    carry, line = line[-1] + carry, line[:-1]
+                while len(line) > 1 and line[-1] in _NO_LINE_END:
+                    carry, line = line[-1] + carry, line[:-1]
                 lines.append(line.rstrip())
-            line = "" if word.isspace() else word
+                line = carry if word.isspace() else carry + word
             while font.getlength(line) > width and len(line) > 1:  # a word wider than the cell
                 cut = max([i for i in range(1, len(line)) if font.getlength(line[:i]) <= width], default=1)
                 lines.append(line[:cut])

@@ -121,12 +121,10 @@ def _write_cell(sheet, cell, findings: list[Finding]) -> None:
     target.font = font
     if alignment:
         target.alignment = alignment
-    if cell.text is None:
-        return
     if isinstance(cell.text, float):
         target.value = cell.text
         target.number_format = "#,##0.00"
-    else:
+    elif cell.text is not None:
         target.value = ILLEGAL_CHARACTERS_RE.sub("", cell.text)
         target.data_type = "s"  # "=100%" is a target value, not a formula
         target.quotePrefix = True

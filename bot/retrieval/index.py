@@ -10,13 +10,13 @@ texts, so a name filed by 500 units is tokenised and stored once. A search
    finds too little);
 2. scores each candidate (weights are the ``W_*`` class constants)::
 
-       score = SAME_NAME (1.0, when the normalised names are equal)
+       score = SAME_NAME (when the normalised names are equal: the sum of the W_*)
              + W_NAME × cosine(name tokens)   + W_GOAL × cosine(goal tokens)
              + W_DEPARTMENT × same unit       + W_CATEGORY × same category
              + W_RECENT × 1 / (1 + |year − query year|)
 
    Token weights are IDF; the cosine is over token sets. A same-name project therefore
-   always ranks above every other filing (the rest sums to less than 1.0), and among
+   always ranks above every other filing (the rest sums to less than the bonus), and among
    same-name projects the same unit and the nearest year come first;
 3. returns the best ``top`` as :class:`Hit`, each with the reasons it matched.
 """
@@ -24,7 +24,7 @@ texts, so a name filed by 500 units is tokenised and stored once. A search
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain.models import Filing
 from bot.retrieval.fields import TextField
@@ -44,11 +44,20 @@ class Query:
 
 @dataclass(frozen=True)
 class Hit:
-    """A past filing like the query, its score and why it matched (Chinese, for people)."""
+    """A past filing like the query, its score and why it matched (Chinese, for people).
+
+    The fields after ``reasons`` are the parts of the score, for callers that weigh hits
+    (:func:`bot.retrieval.proposals.propose`).
+    """
 
     filing: Filing
     score: float
     reasons: tuple[str, ...]
+    same_name: bool = False
+    name_similarity: float = 0.0  # IDF-weighted cosine of the name tokens, 0–1
+    goal_similarity: float = 0.0
+    same_unit: bool = False
+    same_category: bool = False
 
 
 def _units_match(a: str, b: str) -> bool:
@@ -71,17 +80,17 @@ def same_unit(department: str | None, filing: Filing) -> bool:
 class SearchIndex:
     """An index over past filings, built once; :meth:`search` finds the most similar."""
 
-    SAME_NAME = 1.0
-    W_NAME = 0.55
+    W_NAME = 1.0
     W_GOAL = 0.2
     W_DEPARTMENT = 0.15
     W_CATEGORY = 0.05
     W_RECENT = 0.03
+    SAME_NAME = W_NAME + W_GOAL + W_DEPARTMENT + W_CATEGORY + W_RECENT  # beats any other filing
     NAME_DOCS = 40  # distinct names taken as candidates
     GOAL_DOCS = 30  # distinct goals taken as candidates
     MEMBERS = 60  # filings taken per distinct name or goal (most recent first)
     UNIT_FILINGS = 60  # most recent filings of the query's department taken as candidates
-    GOAL_REASON = 0.15  # a goal cosine at least this is shown as a reason
+    GOAL_REASON = 0.05  # a goal cosine at least this is shown as a reason
 
     def __init__(self, filings: Iterable[Filing], *, tokenizer_name: str = "bigram"):
         self.tokenizer_name = tokenizer_name
@@ -162,10 +171,23 @@ class SearchIndex:
 
         hits: list[Hit] = []
         for score, _, neg_fid in scored:
-            filing = self._filings[-neg_fid]
+            fid = -neg_fid
+            filing = self._filings[fid]
             if exclude is not None and exclude(filing):
                 continue
-            hits.append(Hit(filing, round(score, 4), self._reasons(-neg_fid, query, name_text, name_q, goal_q, units)))
+            ndoc = self._name_doc[fid]
+            hit = Hit(
+                filing=filing,
+                score=round(score, 4),
+                reasons=(),
+                same_name=bool(name_text) and self._names.text(ndoc) == name_text,
+                name_similarity=round(name_cos[ndoc], 4),
+                goal_similarity=round(goal_cos[self._goal_doc[fid]], 4),
+                same_unit=bool(units) and not units.isdisjoint(self._unit_of[fid]),
+                same_category=bool(query.category) and filing.category == query.category,
+            )
+            shared = self._names.shared(name_q, ndoc, 3)
+            hits.append(replace(hit, reasons=_reasons(hit, shared)))
             if len(hits) == top:
                 break
         return hits
@@ -179,24 +201,21 @@ class SearchIndex:
             return frozenset((unit,))
         return frozenset(u for u in self._units if _units_match(unit, u))
 
-    def _reasons(self, fid, query, name_text, name_q, goal_q, units) -> tuple[str, ...]:
-        filing = self._filings[fid]
-        ndoc, gdoc = self._name_doc[fid], self._goal_doc[fid]
-        reasons: list[str] = []
-        if name_text and self._names.text(ndoc) == name_text:
-            reasons.append(f"同名项目（{filing.year}年）")
-        else:
-            similarity = self._names.cosine(name_q, ndoc)
-            if similarity > 0:
-                shared = "、".join(self._names.shared(name_q, ndoc, 3))
-                reasons.append(f"名称相似 {similarity:.2f}（共有“{shared}”）")
-        goal = self._goals.cosine(goal_q, gdoc)
-        if goal >= self.GOAL_REASON:
-            reasons.append(f"目标相似 {goal:.2f}")
-        if units and not units.isdisjoint(self._unit_of[fid]):
-            reasons.append(f"同单位 {filing.implementing_unit or filing.department}")
-        if query.category and filing.category == query.category:
-            reasons.append(f"同类别 {filing.category}")
-        if not reasons:
-            reasons.append("无文字相似，按单位或类别补足")
-        return tuple(reasons)
+
+
+def _reasons(hit: Hit, shared: list[str]) -> tuple[str, ...]:
+    """Why ``hit`` matched, in Chinese: 同名项目（2020年）, 名称相似 0.27（共有“运维、信息”）…"""
+    reasons: list[str] = []
+    if hit.same_name:
+        reasons.append(f"同名项目（{hit.filing.year}年）")
+    elif hit.name_similarity > 0:
+        reasons.append(f"名称相似 {hit.name_similarity:.2f}（共有“{'、'.join(shared)}”）")
+    if hit.goal_similarity >= SearchIndex.GOAL_REASON:
+        reasons.append(f"目标相似 {hit.goal_similarity:.2f}")
+    if hit.same_unit:
+        reasons.append(f"同单位 {hit.filing.implementing_unit or hit.filing.department}")
+    if hit.same_category:
+        reasons.append(f"同类别 {hit.filing.category}")
+    if not reasons:
+        reasons.append(f"{hit.filing.year}年项目，无直接相似之处")
+    return tuple(reasons)

@@ -42,7 +42,8 @@ from bot.retrieval.text import indicator_key, indicator_similarity, normalize_na
 
 DATA_FILE = Path(__file__).with_name("proposal_data.json")
 MERGE_SIMILARITY = 85.0  # indicator_similarity at or above which two names are one indicator
-MIN_SUPPORT = 0.55  # summed relative hit score an indicator needs to be proposed
+MIN_SUPPORT = 0.2  # share of the hits' summed weight an indicator needs (when 2+ hits use it)
+LEADER_SIMILARITY = 0.5  # name or goal similarity the best hit needs for its whole table to be kept
 
 
 @dataclass(frozen=True)
@@ -99,14 +100,16 @@ def propose(
     exclude: Callable[[Filing], bool] | None = None,
     min_support: float = MIN_SUPPORT,
     merge_similarity: float = MERGE_SIMILARITY,
+    leader_similarity: float = LEADER_SIMILARITY,
 ) -> Proposal:
     """Indicators for ``query`` in ``target_format``'s framework, from its ``top`` most similar filings."""
     framework = get_framework(target_format)
     hits = index.search(query, top=top, exclude=exclude)
     merged: list[_Merged] = []
-    weights = [_weight(hit, query) for hit in hits]
+    weights = [_weight(hit) for hit in hits]
     best = max(weights, default=1.0) or 1.0
     leader = weights.index(best) if hits else -1
+    total = sum(weights) / best if hits else 0.0
     for rank, hit in enumerate(hits):
         weight = weights[rank] / best
         used: list[_Merged] = []
@@ -124,21 +127,22 @@ def propose(
                 used.append(item)
                 item.filings.append(hit.filing)
                 item.support += weight
-    kept = [m for m in merged if (hits and m.uses(hits[leader].filing))
-            or (len(m.filings) >= 2 and m.support >= min_support - 1e-9)]
+    lead = hits[leader] if hits else None
+    strong = lead is not None and (lead.same_name or max(lead.name_similarity, lead.goal_similarity) >= leader_similarity)
+    kept = [m for m in merged if (strong and m.uses(lead.filing))
+            or (len(m.filings) >= 2 and m.support >= min_support * total - 1e-9)]
     indicators = [_finish(m, framework, query) for m in _ordered(kept, framework)]
     return Proposal(similar=hits, indicators=_with_generics(indicators, framework))
 
 
-def _weight(hit: Hit, query: Query) -> float:
+def _weight(hit: Hit) -> float:
     """How much a hit's indicators count: its score without the same-name bonus.
 
     The bonus makes a same-name project rank first in the search; as evidence for a
     single indicator it is worth its name similarity (1.0) like any other hit, so a
     same-name table from another unit does not drown what the unit's own projects share.
     """
-    same = normalize_name(hit.filing.project_name) == normalize_name(query.name)
-    return hit.score - (SearchIndex.SAME_NAME if same else 0.0)
+    return hit.score - (SearchIndex.SAME_NAME if hit.same_name else 0.0)
 
 
 # -- placing and merging ---------------------------------------------------------------
