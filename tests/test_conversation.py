@@ -108,6 +108,7 @@ def test_a_whole_draft_from_new_to_final_table(tmp_path, corpus, index):
     confirm_all_values(chat)
     assert chat.draft.step == "review"
     assert "请检查整张表" in chat.text
+    assert all(i.name in chat.text for i in chat.draft.filing.indicators)  # the whole table is shown
     chat.press("confirm")
     final = chat.draft
     assert final.status == FINISHED and final.step == "done"

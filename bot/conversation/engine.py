@@ -66,6 +66,8 @@ def question(draft: Draft, ctx: Context) -> list[Reply]:
         finished = step.ask(draft, ctx)
         tables = table_replies(draft, with_findings=False)
         return [*tables, Reply(finished.html, finished.plain, files=export_files(draft))]
+    if draft.step == "review":  # the whole table with every finding, then the question
+        return [*table_replies(draft), step.ask(draft, ctx)]
     return [step.ask(draft, ctx)]
 
 

@@ -8,7 +8,8 @@ through placeholders, so it is HTML-escaped in Telegram mode.
 
 Long tables are split into several messages at group boundaries, never mid-line, each
 within Telegram's 4096-character limit; a group longer than that is split between its
-lines, its 一级 heading repeated at the top of the next message.
+lines (an indicator stays with its notes), its 一级/二级 headings repeated at the top of
+the next message.
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ from bot.texts import render_html, render_plain
 
 TELEGRAM_LIMIT = 4096
 HEADER_FIELDS = ("department", "implementing_unit", "category", "nature", "performance_type", "gov_purchase", "start", "end")
-
-
 LEVEL1, LEVEL2 = 1, 2  # heading levels of a unit; 0 for anything else
 
 
@@ -81,7 +80,10 @@ class Block:
 
 
 def render_chat(filing: Filing, findings: list[Finding] | None = None, html: bool = True, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """The filing as one or more messages (Telegram HTML, or plain text for a console)."""
+    """The filing as one or more messages (Telegram HTML, or plain text for a console).
+
+    Each message is at most ``limit`` long, counted as Telegram counts (UTF-16 units).
+    """
     render = render_html if html else render_plain
     by_index, table_level = place_findings(filing, findings)
     blocks = [

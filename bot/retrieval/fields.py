@@ -110,14 +110,14 @@ class TextField:
             for doc in postings:
                 acc[doc] = get(doc, 0.0) + weight
         norms = self._norms
-        return heapq.nlargest(limit, acc, key=lambda d: acc[d] / norms[d])
+        return [doc for _, doc in heapq.nlargest(limit, [(w / norms[d], d) for d, w in acc.items()])]
 
     def cosine(self, q: FieldQuery, doc: int) -> float:
         """IDF-weighted cosine between the query's and the doc's token sets (0–1)."""
         if not q.ids:
             return 0.0
-        ids, idf2 = q.ids, self._idf2
-        shared = sum(idf2[t] for t in self._doc_tokens[doc] if t in ids)
+        idf2 = self._idf2
+        shared = sum(idf2[t] for t in q.ids.intersection(self._doc_tokens[doc]))
         return shared / (q.norm * self._norms[doc]) if shared else 0.0
 
     def shared(self, q: FieldQuery, doc: int, limit: int) -> list[str]:

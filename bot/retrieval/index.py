@@ -23,6 +23,7 @@ texts, so a name filed by 500 units is tokenised and stored once. A search
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -88,7 +89,7 @@ class SearchIndex:
     SAME_NAME = W_NAME + W_GOAL + W_DEPARTMENT + W_CATEGORY + W_RECENT  # beats any other filing
     NAME_DOCS = 40  # distinct names taken as candidates
     GOAL_DOCS = 30  # distinct goals taken as candidates
-    MEMBERS = 60  # filings taken per distinct name or goal (most recent first)
+    MEMBERS = 30  # filings taken per distinct name or goal (most recent first)
     UNIT_FILINGS = 60  # most recent filings of the query's department taken as candidates
     GOAL_REASON = 0.05  # a goal cosine at least this is shown as a reason
 
@@ -134,6 +135,64 @@ class SearchIndex:
         name_q = self._names.query(name_text)
         goal_q = self._goals.query(clean(query.goal))
         units = self._matching_units(query.department)
+
+        # Everything but the goal is cheap; the goal cosine is computed only for filings
+        # that could still enter the top with a perfect goal match (best-first, bounded).
+        name_cos: dict[int, float] = {}
+        cheap: list[tuple[float, int, int]] = []
+        for fid in self._candidates(query, name_text, name_q, goal_q, units, top):
+            filing = self._filings[fid]
+            ndoc = self._name_doc[fid]
+            if ndoc not in name_cos:
+                name_cos[ndoc] = self._names.cosine(name_q, ndoc)
+            score = self.W_NAME * name_cos[ndoc]
+            if name_text and self._names.text(ndoc) == name_text:
+                score += self.SAME_NAME
+            if units and not units.isdisjoint(self._unit_of[fid]):
+                score += self.W_DEPARTMENT
+            if query.category and filing.category == query.category:
+                score += self.W_CATEGORY
+            if query.year is not None:
+                score += self.W_RECENT / (1 + abs(query.year - filing.year))
+            cheap.append((score, filing.year, -fid))
+        cheap.sort(reverse=True)
+
+        best: list[tuple[float, int, int]] = []  # (score, year, -fid), best first
+        goal_cos: dict[int, float] = {}
+        for score, year, neg_fid in cheap:
+            if len(best) == top and score + self.W_GOAL < best[-1][0]:
+                break
+            filing = self._filings[-neg_fid]
+            if exclude is not None and exclude(filing):
+                continue
+            gdoc = self._goal_doc[-neg_fid]
+            if gdoc not in goal_cos:
+                goal_cos[gdoc] = self._goals.cosine(goal_q, gdoc)
+            entry = (score + self.W_GOAL * goal_cos[gdoc], year, neg_fid)
+            if len(best) < top or entry > best[-1]:
+                insort(best, entry, key=lambda e: (-e[0], -e[1], -e[2]))
+                del best[top:]
+
+        hits: list[Hit] = []
+        for score, _, neg_fid in best:
+            fid = -neg_fid
+            filing = self._filings[fid]
+            ndoc = self._name_doc[fid]
+            hit = Hit(
+                filing=filing,
+                score=round(score, 4),
+                reasons=(),
+                same_name=bool(name_text) and self._names.text(ndoc) == name_text,
+                name_similarity=round(name_cos[ndoc], 4),
+                goal_similarity=round(goal_cos[self._goal_doc[fid]], 4),
+                same_unit=bool(units) and not units.isdisjoint(self._unit_of[fid]),
+                same_category=bool(query.category) and filing.category == query.category,
+            )
+            hits.append(replace(hit, reasons=_reasons(hit, self._names.shared(name_q, ndoc, 3))))
+        return hits
+
+    def _candidates(self, query: Query, name_text: str, name_q, goal_q, units: frozenset[str], top: int) -> dict[int, None]:
+        """Filings worth scoring: the same name, similar names, similar goals, the unit's own."""
         candidates: dict[int, None] = {}
         same_name = self._names.doc(name_text) if name_text else None
         if same_name is not None:
@@ -146,51 +205,7 @@ class SearchIndex:
             candidates.update(dict.fromkeys(self._units[unit][: self.UNIT_FILINGS]))
         if len(candidates) < 4 * top and query.category in self._categories:
             candidates.update(dict.fromkeys(self._categories[query.category][: self.UNIT_FILINGS]))
-
-        name_cos: dict[int, float] = {}
-        goal_cos: dict[int, float] = {}
-        scored: list[tuple[float, int, int]] = []
-        for fid in candidates:
-            filing = self._filings[fid]
-            ndoc, gdoc = self._name_doc[fid], self._goal_doc[fid]
-            if ndoc not in name_cos:
-                name_cos[ndoc] = self._names.cosine(name_q, ndoc)
-            if gdoc not in goal_cos:
-                goal_cos[gdoc] = self._goals.cosine(goal_q, gdoc)
-            score = self.W_NAME * name_cos[ndoc] + self.W_GOAL * goal_cos[gdoc]
-            if name_text and self._names.text(ndoc) == name_text:
-                score += self.SAME_NAME
-            if units and not units.isdisjoint(self._unit_of[fid]):
-                score += self.W_DEPARTMENT
-            if query.category and filing.category == query.category:
-                score += self.W_CATEGORY
-            if query.year is not None:
-                score += self.W_RECENT / (1 + abs(query.year - filing.year))
-            scored.append((score, filing.year, -fid))
-        scored.sort(reverse=True)
-
-        hits: list[Hit] = []
-        for score, _, neg_fid in scored:
-            fid = -neg_fid
-            filing = self._filings[fid]
-            if exclude is not None and exclude(filing):
-                continue
-            ndoc = self._name_doc[fid]
-            hit = Hit(
-                filing=filing,
-                score=round(score, 4),
-                reasons=(),
-                same_name=bool(name_text) and self._names.text(ndoc) == name_text,
-                name_similarity=round(name_cos[ndoc], 4),
-                goal_similarity=round(goal_cos[self._goal_doc[fid]], 4),
-                same_unit=bool(units) and not units.isdisjoint(self._unit_of[fid]),
-                same_category=bool(query.category) and filing.category == query.category,
-            )
-            shared = self._names.shared(name_q, ndoc, 3)
-            hits.append(replace(hit, reasons=_reasons(hit, shared)))
-            if len(hits) == top:
-                break
-        return hits
+        return candidates
 
     def _matching_units(self, department: str | None) -> frozenset[str]:
         """Indexed units the query's department names: equal, or one contains the other."""
