@@ -111,31 +111,34 @@ def answer_name(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 
 # ------------------------------------------------------------------ department / unit
+def short_text_answer(attribute: str):
+    """The answer function for a short text field of the filing (a unit, a category …)."""
+
+    def answer(draft: Draft, text: str, ctx: Context) -> Outcome:
+        value = clean(text)
+        if not value or len(value) > UNIT_LIMIT:
+            return Retry(say("chat.bad_unit", limit=UNIT_LIMIT))
+        setattr(draft.filing, attribute, value)
+        return Next()
+
+    return answer
+
+
+answer_department = short_text_answer("department")
+answer_unit = short_text_answer("implementing_unit")
+answer_category = short_text_answer("category")
+answer_nature = short_text_answer("nature")
+
+
 def ask_department(draft: Draft, ctx: Context) -> Reply:
     suggestions = common([ctx.last_department] * 100 + [f.department for f in ctx.corpus], 4)
     key = "chat.ask_department_2020" if is_2020(draft) else "chat.ask_department"
     return ask(key, draft, [Choice(s, s) for s in suggestions], current=current(draft.filing.department))
 
 
-def answer_department(draft: Draft, text: str, ctx: Context) -> Outcome:
-    value = clean(text)
-    if not value or len(value) > UNIT_LIMIT:
-        return Retry(say("chat.bad_unit", limit=UNIT_LIMIT))
-    draft.filing.department = value
-    return Next()
-
-
 def ask_unit(draft: Draft, ctx: Context) -> Reply:
     suggestions = common([draft.filing.department] * 50 + [ctx.last_unit] * 100 + [f.implementing_unit for f in ctx.corpus], 4)
     return ask("chat.ask_unit", draft, [Choice(s, s) for s in suggestions], current=current(draft.filing.implementing_unit))
-
-
-def answer_unit(draft: Draft, text: str, ctx: Context) -> Outcome:
-    value = clean(text)
-    if not value or len(value) > UNIT_LIMIT:
-        return Retry(say("chat.bad_unit", limit=UNIT_LIMIT))
-    draft.filing.implementing_unit = value
-    return Next()
 
 
 # ------------------------------------------------------------------ category / nature
@@ -146,25 +149,9 @@ def ask_category(draft: Draft, ctx: Context) -> Reply:
                current=current(draft.filing.category))
 
 
-def answer_category(draft: Draft, text: str, ctx: Context) -> Outcome:
-    value = clean(text)
-    if not value or len(value) > UNIT_LIMIT:
-        return Retry(say("chat.bad_unit", limit=UNIT_LIMIT))
-    draft.filing.category = value
-    return Next()
-
-
 def ask_nature(draft: Draft, ctx: Context) -> Reply:
     suggestions = common([f.nature for f in ctx.corpus], 4) or ["其他经常性项目"]
     return ask("chat.ask_nature", draft, [Choice(s, s) for s in suggestions], current=current(draft.filing.nature))
-
-
-def answer_nature(draft: Draft, text: str, ctx: Context) -> Outcome:
-    value = clean(text)
-    if not value or len(value) > UNIT_LIMIT:
-        return Retry(say("chat.bad_unit", limit=UNIT_LIMIT))
-    draft.filing.nature = value
-    return Next()
 
 
 # ------------------------------------------------------------------ dates
