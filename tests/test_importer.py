@@ -103,8 +103,8 @@ def test_truncated_grid_table_is_flagged(tmp_path):
     (filing,) = import_file(broken).filings
     assert filing.project_name == "编外人员工作经费"
     assert filing.complete is False
-    assert any("cut off" in p for p in filing.problems)
-    assert any("3 lines outside the table grid" in p for p in filing.problems)
+    assert any("一列被截断" in p for p in filing.problems)
+    assert any("表格外有 3 行文字无法归位" in p for p in filing.problems)
     assert all(i.value is None for i in filing.indicators)
 
 
@@ -113,7 +113,7 @@ def test_table_with_unknown_layout_is_flagged_not_guessed(tmp_path):
     odd.write_text("财政项目支出绩效目标表\n(2025年度)\n项目名称：某项目\n随便写的内容\n", encoding="utf-8")
     (filing,) = import_file(odd).filings
     assert filing.complete is False
-    assert "table format not recognised" in filing.problems[0]
+    assert "无法识别表格格式" in filing.problems[0]
 
 
 def test_bundled_corpus_matches_a_fresh_import():

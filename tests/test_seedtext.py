@@ -78,7 +78,7 @@ def test_2026_work_injury_table_header_and_money(songjiang):
     assert f.funding.current_appropriation == 711000.0
     assert f.funding.carryover == 0.0
     assert f.funding.other == 0.0
-    assert "项目资金总额 blank" in f.problems
+    assert "未填：项目资金总额" in f.problems
     assert f.complete
     assert f.goal.startswith("确保工伤认定和劳动能力鉴定工作有序开展")
     assert "完成鉴定案件不少于3300件" in f.goal
@@ -149,8 +149,8 @@ def test_2024_medical_dispute_subsidy_whole_table(baoshan):
         ("满意度指标", "服务对象满意度指标", "社会公众满意率", "≥85.00(%)"),
     ]
     assert f.complete  # a blank cell is not incompleteness …
-    assert "指标值 blank: 补贴与政策一致性" in f.problems  # … but it is reported
-    assert "上年结转资金 blank" in f.problems
+    assert "未填：指标值（补贴与政策一致性）" in f.problems  # … but it is reported
+    assert "未填：上年结转资金" in f.problems
 
 
 def test_2024_levels_printed_in_the_wrong_column(baoshan):
@@ -243,7 +243,7 @@ def test_2020_wrapped_project_name_is_joined(forensic):
     assert f.performance_type == "信息化建设工程类"
     assert f.prior_year.total_budget == 45600.0
     assert f.prior_year.last_year_budget is None  # printed blank
-    assert "同名项目上年预算额 blank" in f.problems
+    assert "未填：同名项目上年预算额" in f.problems
     assert f.complete
 
 
@@ -271,7 +271,7 @@ def test_2020_putuo_tabbed_whole_table(putuo):
     assert f.start == date(2020, 1, 1)  # printed 2020-1-1
     assert f.end == date(2020, 12, 31)
     assert f.gov_purchase is False
-    assert f.performance_type is None and "绩效类型 blank" in f.problems
+    assert f.performance_type is None and "未填：绩效类型" in f.problems
     assert f.prior_year.model_dump() == {
         "total_budget": 292417.0,
         "current_budget": 292417.0,
@@ -307,8 +307,8 @@ def test_putuo_cut_table_is_incomplete_and_takes_no_values(putuo):
     f = putuo[2]
     assert f.project_name == "征地养老医药费报销管理系统"
     assert f.complete is False
-    assert any("指标目标值 column is cut off" in p for p in f.problems)
-    assert any("outside the table grid" in p for p in f.problems)
+    assert any("“指标目标值”一列被截断" in p for p in f.problems)
+    assert any("表格外有 34 行文字无法归位" in p for p in f.problems)
     assert f.end is None
     assert len(f.indicators) == 15
     # never values taken from the wrong rows, nor the truncated ">9" / "=10" cells

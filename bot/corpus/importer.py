@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.corpus.seedtext import NotAFilingError, parse_text
+from bot.corpus.seedtext import NotAFilingError, is_blank_problem, parse_text
 from bot.domain.models import Filing
 
 
@@ -38,7 +38,7 @@ class FileReport:
             f"{len(self.incomplete)} incomplete"
         ]
         for filing in self.incomplete:
-            unplaced = [p for p in filing.problems if "blank" not in p]
+            unplaced = [p for p in filing.problems if not is_blank_problem(p)]
             lines.append(f"  table {filing.source.index + 1} {filing.project_name}: " + "; ".join(unplaced))
         return "\n".join(lines)
 

@@ -26,6 +26,12 @@ from bot.domain.values import is_value
 TITLE_RE = re.compile(r"^财政项目支出绩效目标(?:申报)?表$")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度\s*[)）]")
 SPACES_RE = re.compile(r"\s+")
+BLANK_PREFIX = "未填："  # problems that only say the form left a cell empty start with this
+
+
+def is_blank_problem(problem: str) -> bool:
+    """Whether a problem only reports a cell the form left blank (not incompleteness)."""
+    return problem.startswith(BLANK_PREFIX)
 
 
 class NotAFilingError(ValueError):
@@ -56,8 +62,9 @@ class _Draft:
     blanks: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
 
-    def blank(self, message: str) -> None:
-        self.blanks.append(message)
+    def blank(self, what: str) -> None:
+        """A cell the form itself left empty: reported, but the table is still complete."""
+        self.blanks.append(f"{BLANK_PREFIX}{what}")
 
     def fail(self, message: str) -> None:
         self.unplaced.append(message)
@@ -65,7 +72,7 @@ class _Draft:
     def to_filing(self, source: Source) -> Filing:
         name = self.fields.get("project_name")
         if not name:
-            self.fail("项目名称 not found")
+            self.fail("未找到项目名称")
         return Filing(
             year=self.year,
             format=self.format,
@@ -121,13 +128,13 @@ def parse_table(lines: list[str], source: Source) -> Filing:
     fmt = detect_format(lines)
     if fmt is None:
         draft = _Draft(year=int(year_match[1]) if year_match else 0, format="2024")
-        draft.fail("table format not recognised (no 一级指标/一级目标 header)")
+        draft.fail("无法识别表格格式（没有“一级指标”或“一级目标”表头）")
         draft.fields["project_name"] = ""
         return draft.to_filing(source)
     year = int(year_match[1]) if year_match else int(fmt)
     draft = _Draft(year=year, format=fmt)
     if not year_match:
-        draft.fail("年度 line not found under the title")
+        draft.fail("标题下没有“（YYYY年度）”一行")
     if fmt == "2020":
         _parse_2020(lines[1:], draft)
     else:
@@ -173,11 +180,11 @@ class _IndicatorReader:
             self._flush_pending()
             self._emit((tokens[0], self.level1, self.level2), tokens[1])
         else:
-            self.draft.fail(f"indicator row with {len(tokens)} cells could not be placed: {' | '.join(tokens)}")
+            self.draft.fail(f"一行指标有 {len(tokens)} 个单元格，无法归位：{' | '.join(tokens)}")
 
     def finish(self) -> None:
         if self.pending is not None and self.names_wrap:
-            self.draft.fail(f"indicator name without a value at the end of the table: {self.pending[0]}")
+            self.draft.fail(f"表格末尾的指标名称没有指标值：{self.pending[0]}")
             self.pending = None
         self._flush_pending()
 
@@ -200,9 +207,9 @@ class _IndicatorReader:
         elif is_value(token) and not self.names_wrap and not self.values_cut and self._last_without_value():
             last = self.draft.indicators[-1]
             self.draft.indicators[-1] = last.model_copy(update={"value": self._value(token)})
-            self.draft.blanks.remove(f"指标值 blank: {last.name}")
+            self.draft.blanks.remove(f"{BLANK_PREFIX}指标值（{last.name}）")
         elif is_value(token):
-            self.draft.fail(f"value without an indicator name: {token}")
+            self.draft.fail(f"指标值没有对应的指标名称：{token}")
         elif self.names_wrap:
             self._hold(token)
         else:
@@ -241,12 +248,12 @@ class _IndicatorReader:
         text, level1, level2 = name
         text = squash(text)
         if level1 is None or level2 is None:
-            self.draft.fail(f"indicator outside any 一级/二级 level: {text}")
+            self.draft.fail(f"指标不在任何一级/二级指标之下：{text}")
             return
         indicator = Indicator(level1=level1, level2=level2, name=text, value=self._value(value))
         self.draft.indicators.append(indicator)
         if value is None and not self.values_cut:
-            self.draft.blank(f"指标值 blank: {text}")
+            self.draft.blank(f"指标值（{text}）")
 
 
 # --------------------------------------------------------------------- 2020 layout
@@ -305,12 +312,12 @@ def _parse_2020(lines: list[str], draft: _Draft) -> None:
     _read_header_2020(" ".join(sections["header"]), draft)
     goal_lines = narrative.get("总目标及阶段性目标")
     if goal_lines is None:
-        draft.fail("总目标及阶段性目标 not found")
+        draft.fail("未找到总目标及阶段性目标")
     else:
         goal = normalise_text("".join(part.strip() for part in goal_lines))
         draft.fields["goal"] = goal or None
         if not goal:
-            draft.blank("总目标及阶段性目标 blank")
+            draft.blank("总目标及阶段性目标")
     _read_money_2020(" ".join(sections["money"]), draft)
     _read_targets_2020(sections["targets"], draft)
 
@@ -322,23 +329,23 @@ def _read_header_2020(text: str, draft: _Draft) -> None:
         seen.add(key)
         value = squash(raw)
         if not value:
-            draft.blank(f"{label} blank")
+            draft.blank(label)
             continue
         if key in ("start", "end"):
             parsed = parse_date(value)
             if parsed is None:
-                draft.fail(f"{label} is not a full date: {value}")
+                draft.fail(f"{label}不是完整的日期：{value}")
             draft.fields[key] = parsed
         elif key == "gov_purchase":
             if value in ("是", "否"):
                 draft.fields[key] = value == "是"
             else:
-                draft.fail(f"{label} is neither 是 nor 否: {value}")
+                draft.fail(f"{label}既不是“是”也不是“否”：{value}")
         else:
             draft.fields[key] = value
     for label, key in HEADER_LABELS_2020.items():
         if key not in seen:
-            draft.fail(f"{label} not found")
+            draft.fail(f"未找到{label}")
 
 
 def _read_money_2020(text: str, draft: _Draft) -> None:
@@ -346,15 +353,15 @@ def _read_money_2020(text: str, draft: _Draft) -> None:
     found = {label for label, _ in pairs}
     for label, raw in pairs:
         if not squash(raw):
-            draft.blank(f"{label} blank")
+            draft.blank(label)
             continue
         amount = parse_money(raw)
         if amount is None:
-            draft.fail(f"{label} is not an amount: {squash(raw)}")
+            draft.fail(f"{label}不是金额：{squash(raw)}")
         draft.prior_year[MONEY_LABELS_2020[label]] = amount
     for label in MONEY_LABELS_2020:
         if label not in found:
-            draft.fail(f"{label} not found")
+            draft.fail(f"未找到{label}")
 
 
 def _read_targets_2020(lines: list[str], draft: _Draft) -> None:
@@ -362,12 +369,12 @@ def _read_targets_2020(lines: list[str], draft: _Draft) -> None:
     tabbed = any("\t" in line for line in lines)
     rows = [[cell.strip() for cell in (line.split("\t") if tabbed else line.split()) if cell.strip()] for line in lines]
     if not rows or not squash("".join(rows[0])).startswith("一级目标二级目标三级目标"):
-        draft.fail("indicator header (一级目标 二级目标 三级目标 指标目标值) not found")
+        draft.fail("未找到指标表头（一级目标 二级目标 三级目标 指标目标值）")
         return
     header = rows[0]
     values_cut = not squash("".join(header)).endswith("指标目标值")
     if values_cut:
-        draft.fail(f"the 指标目标值 column is cut off (its header reads “{header[-1]}”); values not taken")
+        draft.fail(f"“指标目标值”一列被截断（表头只剩“{header[-1]}”），指标值一律不采用")
     reader = _IndicatorReader(draft, get_framework("2020"), names_wrap=not tabbed, values_cut=values_cut)
     outside = []
     for line, row in zip(lines[1:], rows[1:]):
@@ -383,7 +390,7 @@ def _report_outside(outside: list[str], draft: _Draft) -> None:
     """Lines that are not rows of the grid: spilled cells of a cut column, stray text."""
     if outside:
         shown = ", ".join(outside[:6]) + (" …" if len(outside) > 6 else "")
-        draft.fail(f"{len(outside)} lines outside the table grid could not be placed (a column spilled?): {shown}")
+        draft.fail(f"表格外有 {len(outside)} 行文字无法归位（可能是被截断的一列溢出到了文末）：{shown}")
 
 
 # ----------------------------------------------------------------- 2024/2026 grid
@@ -445,32 +452,32 @@ def _read_grid_header(rows: list[list[str]], draft: _Draft) -> None:
             word = squash(cell).rstrip("*：:")
             if word in GRID_HEADER_LABELS:
                 if label is not None:
-                    draft.blank(f"{label} blank")
+                    draft.blank(label)
                 label = word
                 seen.add(word)
                 continue
             if label is None:
-                draft.fail(f"header text without a label: {cell}")
+                draft.fail(f"表头文字没有对应的栏目：{cell}")
                 continue
             key = GRID_HEADER_LABELS[label]
             if key in ("start", "end"):
                 parsed = parse_date(cell)
                 if parsed is None:
-                    draft.fail(f"{label} is not a full date: {cell}")
+                    draft.fail(f"{label}不是完整的日期：{cell}")
                 draft.fields[key] = parsed
             else:
                 draft.fields[key] = normalise_text(cell)
             label = None
     if label is not None:
-        draft.blank(f"{label} blank")
+        draft.blank(label)
     for word in GRID_HEADER_LABELS:
         if word not in seen and not (word == "项目性质" and draft.format == "2024"):
-            draft.fail(f"{word} not found")
+            draft.fail(f"未找到{word}")
 
 
 def _read_grid_money(rows: list[list[str]], draft: _Draft) -> None:
     if not rows:
-        draft.fail("项目资金 block not found")
+        draft.fail("未找到项目资金部分")
         return
     blanks: dict[str, int] = {}
     seen: set[str] = set()
@@ -492,26 +499,26 @@ def _read_grid_money(rows: list[list[str]], draft: _Draft) -> None:
                 continue
             amount = parse_money(cell)
             if label is None or amount is None:
-                draft.fail(f"money cell could not be placed: {cell}")
+                draft.fail(f"金额单元格无法归位：{cell}")
                 continue
             draft.funding[GRID_MONEY_LABELS[label]] = amount
             label = None
     close(label)
     for word, key in GRID_MONEY_LABELS.items():
         if word not in seen:
-            draft.fail(f"{word} not found")
+            draft.fail(f"未找到{word}")
         elif draft.funding.get(key) is None and word in blanks:
-            draft.blank(f"{word} blank")
+            draft.blank(word)
 
 
 def _read_grid_goal(rows: list[list[str]], draft: _Draft) -> None:
     if not rows:
-        draft.fail("项目绩效目标 block not found")
+        draft.fail("未找到项目绩效目标部分")
         return
     header = [squash(c) for c in rows[0]]
     annual_column = next((i for i, c in enumerate(header) if c.startswith("年度总")), None)
     if annual_column is None:
-        draft.fail("年度总目标 label not found")
+        draft.fail("未找到“年度总目标”栏目")
         return
     texts = []
     for row in rows[1:]:
@@ -524,17 +531,17 @@ def _read_grid_goal(rows: list[list[str]], draft: _Draft) -> None:
     goal = normalise_text("".join(texts))
     draft.fields["goal"] = goal or None
     if not goal:
-        draft.blank("年度总目标 blank")
+        draft.blank("年度总目标")
 
 
 def _read_grid_targets(rows: list[list[str]], draft: _Draft) -> None:
     if not rows:
-        draft.fail("indicator table (一级指标 …) not found")
+        draft.fail("未找到指标表（一级指标 …）")
         return
     header = [squash(c) for c in rows[0] if c]
     values_cut = not header or header[-1] not in _GRID_VALUE_HEADERS
     if values_cut:
-        draft.fail(f"the 指标值 column is cut off (its header reads “{header[-1] if header else ''}”); values not taken")
+        draft.fail(f"“指标值”一列被截断（表头只剩“{header[-1] if header else ''}”），指标值一律不采用")
     reader = _IndicatorReader(draft, get_framework(draft.format), names_wrap=False, values_cut=values_cut)
     outside = []
     for row in rows[1:]:

@@ -171,12 +171,18 @@ def _print_setup(sheet, grid) -> None:
 def _findings_sheet(workbook, findings: list[Finding]) -> None:
     """Every finding on its own line, indicator findings named by their indicator."""
     sheet = workbook.create_sheet(labels()["findings"])
-    sheet.column_dimensions["A"].width = 100
+    width = 64  # fits an A4 page without scaling
+    sheet.column_dimensions["A"].width = width
     for row, item in enumerate(findings, start=1):
-        cell = sheet.cell(row=row, column=1, value=ILLEGAL_CHARACTERS_RE.sub("", _finding_line(item, named=True)))
+        text = ILLEGAL_CHARACTERS_RE.sub("", _finding_line(item, named=True))
+        cell = sheet.cell(row=row, column=1, value=text)
         cell.data_type = "s"
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.font = Font(name=FONT, size=10, color="9C0006" if item.severity == ERROR else "9C5700")
+        sheet.row_dimensions[row].height = math.ceil(_display_width(text) / (width - 2)) * LINE_HEIGHT + 4
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
 
 
 def _meta_sheet(workbook, filing: Filing) -> None:

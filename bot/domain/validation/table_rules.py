@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 
 from bot.domain.frameworks import get_framework
+from bot.corpus.seedtext import is_blank_problem
 from bot.domain.models import Filing
 from bot.domain.validation.findings import ERROR, WARNING, Finding, finding, fmt_number
 from bot.domain.values import Deadline, ValueParseError, parse_value
@@ -16,7 +17,7 @@ MONEY_TOLERANCE = 0.01  # yuan: sums are compared to the cent
 def check_completeness(filing: Filing) -> list[Finding]:
     if filing.complete:
         return []
-    unplaced = [p for p in filing.problems if "blank" not in p]
+    unplaced = [p for p in filing.problems if not is_blank_problem(p)]
     return [finding(ERROR, "finding.table_incomplete", None, problems="；".join(unplaced) or "—")]
 
 
