@@ -250,8 +250,15 @@ def report(corpus, targets, results, seconds, sweep) -> str:
         b = results[base]
         lines.append(f"- vs {base}: recall {100 * (mine.recall - b.recall):+.1f}, "
                      f"precision {100 * (mine.precision - b.precision):+.1f}, F1 {100 * (mine.f1 - b.f1):+.1f}")
-    best = max((k for k in results if k.startswith("ours/")), key=lambda k: results[k].f1)
-    lines += ["", f"Best tokeniser by F1: `{best}`."]
+    ours_rows = [k for k in results if k.startswith("ours/")]
+    best = max(ours_rows, key=lambda k: results[k].f1)
+    spread = 100 * (results[best].f1 - min(results[k].f1 for k in ours_rows))
+    f1s = ", ".join(f"{k.split('/', 1)[1]} {results[k].f1:.3f}" for k in ours_rows)
+    lines += ["", f"Tokenisers (F1): {f1s}. Best: `{best}`, {spread:.1f} points above the worst — on 25 targets "
+              "a difference of one or two matched indicators, so the choice rests on more than F1: character "
+              f"bigrams need no dictionary and build the index fastest (seconds column: {seconds['ours/bigram']:.1f} s "
+              f"vs {seconds['ours/jieba']:.1f} s for jieba over the same {len(targets)} rebuilds); the search table "
+              "below shows where jieba ranks a partner higher. Default: `bigram`."]
 
     lines += ["", "## Per target (matched / proposed / real)", "",
               "| target | " + " | ".join(results) + " |", "|---|" + "---|" * len(results)]

@@ -1,28 +1,34 @@
 """An indicator proposal: the indicators of the most similar past projects, merged.
 
-:func:`propose` searches the index, then for each hit (best first):
+:func:`propose` searches the index for the ``top`` similar filings (the *hits*), then:
 
-1. **places** every indicator in the target framework with ``Framework.map_level``
-   (2020 产出目标/数量 → 产出指标/数量指标 …). An item with no home (2020 投入与管理) is
+1. **places** every indicator of every hit in the target framework with
+   ``Framework.map_level`` (2020 产出目标/数量 → 产出指标/数量指标 …; newer → older by
+   inverting the older framework's table). An item with no home (2020 投入与管理) is
    dropped, except the names listed under ``moves`` in ``proposal_data.json``
-   (立项依据的充分性, 项目立项的规范性), which go where Baoshan puts them: 效益指标/可持续影响指标;
-2. **merges** it with an indicator already collected when the names are the same after
+   (立项依据的充分性, 项目立项的规范性), which go where Baoshan puts them:
+   效益指标/可持续影响指标;
+2. **merges** it with an indicator already collected when the names are equal after
    :func:`~bot.retrieval.text.indicator_key`, or near-duplicates: ``indicator_similarity``
-   ≥ :data:`MERGE_SIMILARITY` (资金使用合规性 ≈ 资金使用规范性 at 85.7) *and* the two come
-   from different filings — one table never holds the same measure twice under two
-   names, so 系统软件售后服务次数 / 系统硬件售后服务次数 (90) stay apart;
-3. **weighs** it: each hit adds ``hit.score / best hit's score`` to the support of every
-   indicator it uses (a same-name project scores above 1.0, so its table dominates).
+   ≥ :data:`MERGE_SIMILARITY` (资金使用合规性 ≈ 资金使用规范性 at 85.7) *and* from different
+   filings — one table never holds one measure twice under two names, so
+   系统软件售后服务次数 / 系统硬件售后服务次数 (90) stay apart;
+3. **weighs** it: each hit adds its weight — its score without the same-name bonus,
+   relative to the best hit's — to every indicator it uses;
+4. **keeps** the whole table of the best hit (the *leader*) when it is a same-name project
+   or its name or goal similarity reaches :data:`LEADER_SIMILARITY`, and every indicator
+   that two or more hits use with at least :data:`MIN_SUPPORT` of the hits' summed weight.
+   (A leader that is only "the same unit" is not copied whole: its table is another
+   project's.) The three constants were chosen on ``bench/proposals.py``; its sensitivity
+   table is in ``docs/PROPOSALS.md``.
 
-An indicator is kept when its support reaches :data:`MIN_SUPPORT` — every indicator of
-the best hit is kept. Kept indicators are ordered by the target framework's levels and,
-within a level, by how many similar projects use them. The value is the best-ranked
-source's, re-printed with ``canonical(value, style)`` of the target framework (as in the
-source when it does not parse); a count or an amount of money from another unit or
-another project carries a ``note`` saying to edit it — nothing is scaled; a deadline with
-a year (2026年12月底前) moves by as many years as the query lies after its source, with a
-note. Each first level
-the framework requires and no kept indicator fills gets the first ``generics`` entry of
+Kept indicators are ordered by the target framework's levels and, within a level, by how
+many hits use them. The value is the best-ranked source's, re-printed with
+``canonical(value, style)`` of the target framework (as in the source when it does not
+parse). Nothing is scaled: a count or an amount of money from another unit or another
+project carries a ``note`` saying to edit it; a deadline with a year (2026年12月底前) moves
+by as many years as the query lies after its source, with a note. Each first level the
+framework requires and no kept indicator fills gets the first ``generics`` entry of
 ``proposal_data.json`` for it, marked ``generic``.
 """
 
@@ -105,13 +111,26 @@ def propose(
     """Indicators for ``query`` in ``target_format``'s framework, from its ``top`` most similar filings."""
     framework = get_framework(target_format)
     hits = index.search(query, top=top, exclude=exclude)
-    merged: list[_Merged] = []
+    if not hits:
+        return Proposal(similar=[], indicators=_with_generics([], framework))
     weights = [_weight(hit) for hit in hits]
-    best = max(weights, default=1.0) or 1.0
-    leader = weights.index(best) if hits else -1
-    total = sum(weights) / best if hits else 0.0
-    for rank, hit in enumerate(hits):
-        weight = weights[rank] / best
+    best = max(weights) or 1.0
+    weights = [w / best for w in weights]
+    merged = _collect(hits, weights, framework, merge_similarity)
+
+    lead = hits[weights.index(1.0)] if 1.0 in weights else hits[0]
+    strong = lead.same_name or max(lead.name_similarity, lead.goal_similarity) >= leader_similarity
+    needed = min_support * sum(weights) - 1e-9
+    kept = [m for m in merged
+            if (strong and m.uses(lead.filing)) or (len(m.filings) >= 2 and m.support >= needed)]
+    indicators = [_finish(m, framework, query) for m in _ordered(kept, framework)]
+    return Proposal(similar=hits, indicators=_with_generics(indicators, framework))
+
+
+def _collect(hits: list[Hit], weights: list[float], framework: Framework, merge_similarity: float) -> list[_Merged]:
+    """Every hit's indicators placed in ``framework`` and merged, with their support."""
+    merged: list[_Merged] = []
+    for hit, weight in zip(hits, weights):
         used: list[_Merged] = []
         for indicator in hit.filing.indicators:
             placed = place(framework, hit.filing.format, indicator, merge_similarity)
@@ -127,12 +146,7 @@ def propose(
                 used.append(item)
                 item.filings.append(hit.filing)
                 item.support += weight
-    lead = hits[leader] if hits else None
-    strong = lead is not None and (lead.same_name or max(lead.name_similarity, lead.goal_similarity) >= leader_similarity)
-    kept = [m for m in merged if (strong and m.uses(lead.filing))
-            or (len(m.filings) >= 2 and m.support >= min_support * total - 1e-9)]
-    indicators = [_finish(m, framework, query) for m in _ordered(kept, framework)]
-    return Proposal(similar=hits, indicators=_with_generics(indicators, framework))
+    return merged
 
 
 def _weight(hit: Hit) -> float:
