@@ -30,22 +30,25 @@ from __future__ import annotations
 import argparse
 import datetime
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from bot.domain.frameworks import get_framework
+from bot.domain.models import Filing
+from bot.retrieval.index import Query, SearchIndex, same_unit
+from bot.retrieval.proposals import LEADER_SIMILARITY, MIN_SUPPORT, place, propose
+from bot.retrieval.text import (
+    TOKENIZERS,
+    indicator_key,
+    indicator_similarity,
+    normalize_name,
+)
+from store.corpus import bundled_corpus, load_filings_json
 
-from bot.domain.frameworks import get_framework  # noqa: E402
-from bot.domain.models import Filing  # noqa: E402
-from bot.retrieval.index import Query, SearchIndex, same_unit  # noqa: E402
-from bot.retrieval.proposals import LEADER_SIMILARITY, MIN_SUPPORT, place, propose  # noqa: E402
-from bot.retrieval.text import TOKENIZERS, indicator_key, indicator_similarity, normalize_name  # noqa: E402
-from store.corpus import bundled_corpus, load_filings_json  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 MATCH_SIMILARITY = 80.0
 DOC = REPO / "docs" / "PROPOSALS.md"
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     for top in (3, 5, 8):
         for leader in (0.0, 0.3, 0.5, 0.7, 1.0):
             for support in (0.2, 0.3, 0.4):
-                knobs = dict(top=top, leader_similarity=leader, min_support=support)
+                knobs = {"top": top, "leader_similarity": leader, "min_support": support}
                 sweep[(top, leader, support)] = evaluate(corpus, ours("bigram", **knobs))
 
     text = report(corpus, targets, results, seconds, sweep)
@@ -229,11 +232,13 @@ def report(corpus, targets, results, seconds, sweep) -> str:
         "",
         f"Run on {today} with `{COMMAND}` (bench/proposals.py; its docstring defines every column).",
         "",
-        f"Corpus: {len(corpus)} filings; targets: {len(targets)} complete filings "
-        f"(skipped as targets: {', '.join(f.project_name for f in corpus if not f.complete) or 'none'}). "
-        f"Each target is proposed from the other {len(corpus) - 1} filings (index rebuilt without it), "
-        "from its name, category, department, goal and year only, in its own framework. "
-        f"Match: `indicator_similarity` ≥ {MATCH_SIMILARITY:.0f}, one to one.",
+        (
+            f"Corpus: {len(corpus)} filings; targets: {len(targets)} complete filings "
+            f"(skipped as targets: {', '.join(f.project_name for f in corpus if not f.complete) or 'none'}). "
+            f"Each target is proposed from the other {len(corpus) - 1} filings (index rebuilt without it), "
+            "from its name, category, department, goal and year only, in its own framework. "
+            f"Match: `indicator_similarity` ≥ {MATCH_SIMILARITY:.0f}, one to one."
+        ),
         "",
         "| method | recall | precision | F1 | macro recall | macro precision | targets with a proposal | proposed | matched | real | seconds |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -254,11 +259,13 @@ def report(corpus, targets, results, seconds, sweep) -> str:
     best = max(ours_rows, key=lambda k: results[k].f1)
     spread = 100 * (results[best].f1 - min(results[k].f1 for k in ours_rows))
     f1s = ", ".join(f"{k.split('/', 1)[1]} {results[k].f1:.3f}" for k in ours_rows)
-    lines += ["", f"Tokenisers (F1): {f1s}. Best: `{best}`, {spread:.1f} points above the worst — on 25 targets "
-              "a difference of one or two matched indicators, so the choice rests on more than F1: character "
-              f"bigrams need no dictionary and build the index fastest (seconds column: {seconds['ours/bigram']:.1f} s "
-              f"vs {seconds['ours/jieba']:.1f} s for jieba over the same {len(targets)} rebuilds); the search table "
-              "below shows where jieba ranks a partner higher. Default: `bigram`."]
+    lines += ["", (
+        f"Tokenisers (F1): {f1s}. Best: `{best}`, {spread:.1f} points above the worst — on {len(targets)} "
+        "targets a difference of one or two matched indicators, so the choice rests on more than F1: character "
+        f"bigrams need no dictionary and build the index fastest (seconds column: {seconds['ours/bigram']:.1f} s "
+        f"vs {seconds['ours/jieba']:.1f} s for jieba over the same {len(targets)} rebuilds); the search table "
+        "below shows where jieba ranks a partner higher. Default: `bigram`."
+    )]
 
     lines += ["", "## Per target (matched / proposed / real)", "",
               "| target | " + " | ".join(results) + " |", "|---|" + "---|" * len(results)]
@@ -275,9 +282,9 @@ def report(corpus, targets, results, seconds, sweep) -> str:
 
     supports = sorted({k[2] for k in sweep})
     lines += ["", "## Sensitivity of `ours/bigram` (recall / precision)", "",
-              f"Rows: similar projects merged (`top`) and `leader_similarity`; columns: `min_support`. "
-              f"Defaults: top 5, leader_similarity {LEADER_SIMILARITY}, min_support {MIN_SUPPORT}. "
-              "These three were chosen on this table, i.e. on the same 25 targets (there is no held-out set).", "",
+              (f"Rows: similar projects merged (`top`) and `leader_similarity`; columns: `min_support`. "
+               f"Defaults: top 5, leader_similarity {LEADER_SIMILARITY}, min_support {MIN_SUPPORT}. "
+               "These three were chosen on this table, i.e. on the same targets (there is no held-out set)."), "",
               "| top | leader_similarity | " + " | ".join(str(s) for s in supports) + " |",
               "|---|---|" + "---|" * len(supports)]
     for top, leader in sorted({k[:2] for k in sweep}):

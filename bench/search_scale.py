@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import os
 import platform
 import random
 import statistics
@@ -36,13 +37,12 @@ import time
 import tracemalloc
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from bot.domain.models import Filing
+from bot.retrieval.index import Query, SearchIndex
+from bot.retrieval.proposals import propose
+from store.corpus import bundled_corpus
 
-from bot.domain.models import Filing  # noqa: E402
-from bot.retrieval.index import Query, SearchIndex  # noqa: E402
-from bot.retrieval.proposals import propose  # noqa: E402
-from store.corpus import bundled_corpus  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 DOC = REPO / "docs" / "SEARCH_SCALE.md"
 QUERIES = 300
@@ -166,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokenizer", default="bigram")
     parser.add_argument("--no-write", action="store_true", help=f"Print only; do not write {DOC.relative_to(REPO)}.")
     args = parser.parse_args(argv)
-    command = ".venv/bin/python bench/search_scale.py" + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(sys.argv[1:]))
+    given = sys.argv[1:] if argv is None else argv
+    command = " ".join([".venv/bin/python bench/search_scale.py", *given])
 
     header = ("| filings | distinct names | distinct goals | build s | index MiB (tracemalloc) | RSS growth MiB | "
               "search p50 ms | search p95 ms | search max ms | propose p50 ms | propose p95 ms | queries with hits | "
@@ -184,17 +185,19 @@ def main(argv: list[str] | None = None) -> int:
         text = "\n".join([
             "# Similar-project search at scale",
             "",
-            f"Run on {datetime.date.today().isoformat()} with `{command}` "
-            f"(tokenizer `{args.tokenizer}`; Python {platform.python_version()}, {platform.machine()}, "
-            "one thread; bench/search_scale.py's docstring describes the corpus and the queries).",
+            (f"Run on {datetime.date.today().isoformat()} with `{command}` "
+             f"(tokenizer `{args.tokenizer}`; Python {platform.python_version()}, {platform.machine()}, "
+             "one thread; bench/search_scale.py's docstring describes the corpus and the queries). "
+             f"Load average when it finished: {Path('/proc/loadavg').read_text().split()[0]} on "
+             f"{os.cpu_count()} cores — other work on the machine moves the p95 by a few milliseconds."),
             "",
             *rows,
             "",
-            f"{QUERIES} queries per size: a third existing names with unit, category and goal (\"same name "
-            "first\" counts those whose first hit is a same-name project), a third new names with a unit and a "
-            "goal, a third the seeds' own queries. The index memory excludes the "
-            "filings themselves (they share the seeds' indicator lists). The target is search p95 < 20 ms at "
-            "100,000 filings.",
+            (f"{QUERIES} queries per size: a third existing names with unit, category and goal (\"same name "
+             "first\" counts those whose first hit is a same-name project), a third new names with a unit and a "
+             "goal, a third the seeds' own queries. The index memory excludes the "
+             "filings themselves (they share the seeds' indicator lists). The target is search p95 < 20 ms at "
+             "100,000 filings."),
             "",
         ])
         DOC.parent.mkdir(parents=True, exist_ok=True)

@@ -6,11 +6,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.domain.frameworks import get_framework
+from bot.domain.frameworks import all_frameworks, get_framework
 from bot.domain.models import Filing, Indicator
 from bot.domain.validation.table_rules import check_framework
 from bot.retrieval import Query, SearchIndex
-from bot.retrieval.proposals import Proposal, ProposedIndicator, propose
+from bot.domain.values import canonical
+from bot.retrieval.proposals import DATA_FILE, Proposal, ProposedIndicator, propose
 from store.corpus import bundled_corpus, dump_filings_json
 
 CORPUS = bundled_corpus()
@@ -109,6 +110,17 @@ def test_empty_corpus_gives_generics_for_every_required_level():
     assert proposal.similar == []
     assert [i.level1 for i in proposal.indicators] == ["产出指标", "效益指标", "满意度指标"]
     assert all(i.generic for i in proposal.indicators)
+
+
+def test_every_required_level_of_every_framework_has_a_canonical_generic():
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    for framework in all_frameworks().values():
+        generics = data["generics"][framework.id]
+        for level in framework.levels:
+            if level.required:
+                first = next(g for g in generics if g["level1"] == level.name)
+                assert framework.contains(first["level1"], first["level2"]), first
+                assert canonical(first["value"], framework.value_style) == first["value"], first
 
 
 def test_bundled_proposals_pass_the_framework_check(index):

@@ -5,7 +5,13 @@ import pytest
 from bot.domain.models import Filing
 from bot.retrieval import Hit, Query, SearchIndex
 from bot.retrieval.index import same_unit
-from bot.retrieval.text import TOKENIZERS, clean, indicator_similarity, normalize_name, normalize_unit
+from bot.retrieval.text import (
+    TOKENIZERS,
+    clean,
+    indicator_similarity,
+    normalize_name,
+    normalize_unit,
+)
 from store.corpus import bundled_corpus
 
 CORPUS = bundled_corpus()

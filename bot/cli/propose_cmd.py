@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -20,10 +20,10 @@ from store.corpus import bundled_corpus, load_filings_json
 def propose_command(
     name: Annotated[str, typer.Option("--name", help="The new project's name (项目名称).")],
     year: Annotated[int, typer.Option("--year", help="The year being filed; picks the target framework.")] = 2026,
-    category: Annotated[Optional[str], typer.Option("--category", help="项目类别, e.g. 其他运转类.")] = None,
-    department: Annotated[Optional[str], typer.Option("--department", help="The filing unit (申报单位).")] = None,
-    goal: Annotated[Optional[str], typer.Option("--goal", help="The project's goal (年度总目标), free text.")] = None,
-    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="A JSON array of filings to search (default: the bundled corpus).")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="项目类别, e.g. 其他运转类.")] = None,
+    department: Annotated[str | None, typer.Option("--department", help="The filing unit (申报单位).")] = None,
+    goal: Annotated[str | None, typer.Option("--goal", help="The project's goal (年度总目标), free text.")] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="A JSON array of filings to search (default: the bundled corpus).")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many similar projects to merge.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: similar projects and indicators.")] = False,
 ) -> None:

@@ -1,9 +1,10 @@
 """Retrieval: similar past projects (:mod:`.index`) and indicator proposals (:mod:`.proposals`).
 
-No Telegram here: the conversation engine and ``jixiao propose`` both call
-:func:`propose` on a :class:`SearchIndex` built once from the corpus.
+No Telegram here: the conversation engine and ``jixiao propose`` both build a
+:class:`SearchIndex` once from the corpus and call :func:`propose` on it.
 """
 
 from bot.retrieval.index import Hit, Query, SearchIndex
+from bot.retrieval.proposals import Proposal, ProposedIndicator, propose
 
-__all__ = ["Hit", "Query", "SearchIndex"]
+__all__ = ["Hit", "Proposal", "ProposedIndicator", "Query", "SearchIndex", "propose"]

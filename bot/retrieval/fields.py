@@ -70,7 +70,7 @@ class TextField:
             self._postings.append(array("i"))
         return tid
 
-    def finalize(self, rank: dict[int, int]) -> None:
+    def finalize(self, rank: list[int]) -> None:
         """Compute weights and norms; order each doc's members by ``rank`` (0 = first)."""
         docs = max(len(self._texts), 1)
         self._idf2 = [math.log(1 + docs / len(p)) ** 2 for p in self._postings]

@@ -42,7 +42,13 @@ from pathlib import Path
 
 from bot.domain.frameworks import Framework, get_framework
 from bot.domain.models import Filing, Indicator
-from bot.domain.values import Deadline, Quantity, ValueParseError, canonical, parse_value
+from bot.domain.values import (
+    Deadline,
+    Quantity,
+    ValueParseError,
+    canonical,
+    parse_value,
+)
 from bot.retrieval.index import Hit, Query, SearchIndex, same_unit
 from bot.retrieval.text import indicator_key, indicator_similarity, normalize_name
 
@@ -118,7 +124,7 @@ def propose(
     weights = [w / best for w in weights]
     merged = _collect(hits, weights, framework, merge_similarity)
 
-    lead = hits[weights.index(1.0)] if 1.0 in weights else hits[0]
+    lead = hits[max(range(len(hits)), key=weights.__getitem__)]
     strong = lead.same_name or max(lead.name_similarity, lead.goal_similarity) >= leader_similarity
     needed = min_support * sum(weights) - 1e-9
     kept = [m for m in merged

@@ -1,0 +1,298 @@
+"""Stateful fuzzing of the conversation engine: random commands, text and button presses.
+
+A hypothesis ``RuleBasedStateMachine`` drives the real ``Engine`` (``build_engine`` on a
+temp dir: bundled corpus, search index, share codes, a fixed today) for two users. Rules
+send commands (/new /back /skip /edit /show /cancel /help /drafts /lookup /share
+/review CODE, unknown ones), free text (empty, blank, 10,000 characters, emoji, control
+characters, HTML, SQL-looking text, numbers, valid-looking values, dates), button presses
+(valid by value and by position, stale tokens of older replies, forged tokens and
+positions out of range), and "good answers" that walk a draft through the whole flow so
+the fuzzing reaches the proposal, the values, review, the finished table and sharing.
+
+Invariants after every step: no exception escapes ``Engine.handle``; every stored draft
+and session validates against its pydantic model (re-read from the store files); the
+session's open draft exists; every reply has non-empty ``html`` and ``plain``; the HTML
+uses only Telegram's tags (b i u s code pre a blockquote), every ``<``, ``>`` and ``&``
+outside a tag is escaped, tags nest properly (checked with ``html.parser``) and user text
+with markup never reaches the HTML unescaped; input longer than ``MAX_INPUT`` gets the
+limit message and nothing else.
+
+Bounded for CI. A longer local run::
+
+    JIXIAO_FUZZ_EXAMPLES=500 JIXIAO_FUZZ_STEPS=100 .venv/bin/pytest -q tests/test_fuzz_engine.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from bot.conversation.engine import MAX_INPUT, Input, clean_input
+from bot.conversation.flow import flow
+from bot.conversation.state import Draft, Session
+from bot.wiring import build_engine
+
+TODAY = date(2026, 11, 25)
+USERS = ("fuzz:alice", "fuzz:bob")
+EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "25"))
+STEPS = int(os.environ.get("JIXIAO_FUZZ_STEPS", "40"))
+
+ALLOWED_TAG = re.compile(r'</?(?:b|i|u|s|code|pre|blockquote)>|<a href="[^"<>]*">|</a>')
+ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+TAGS_ONLY = re.compile(r"(?:\s|<[^<>]*>)*")
+SHARE_CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")
+
+COMMANDS = ["/new", "/back", "/skip", "/edit", "/show", "/cancel", "/help", "/start", "/drafts", "/lookup",
+            "/share", "/review", "/foo", "/NEW", "/new@jixiao_bot", "/", "//", "/review XXXX"]
+ARGUMENTS = ["", "工伤鉴定", "完全不存在的项目名称xyz", "ABCDEFGH", "<b>x</b>", "'; DROP TABLE drafts; --", " " * 3]
+VALID_LOOKING = [
+    "2027", "2026", "2020", "1999", "2101", "２０２７", "工伤鉴定", "业务培训", "网络信息系统运行与维护",
+    "上海市松江区人力资源和社会保障局", "上海市松江区社会保障服务中心", "特定目标类", "其他经常性项目",
+    "2027-01-01 至 2027-12-31", "2027年3月1日至2027年11月30日", "2027-12-31 至 2027-01-01", "全年",
+    "2027-02-30 至 2027-03-01", "711000", "71.1万元", "0", "-5", "1e12", "711000 0 0", "700000/11000/0",
+    "确保工伤认定和劳动能力鉴定工作有序开展。全年案件文书寄送量在18000件左右，完成鉴定案件不少于3300件。",
+    "≥85%", "≤14元", "不低于3次", "=100%", "及时", "80%-90%", "≥**人次", "3个工作日内", "12月31日前",
+    "1", "2 3", "t1", "99", "done", "keep", "keep_all", "drop", "confirm", "edit", "yes", "no", "back",
+    "all", "pick", "own", "全部采用", "逐个选择", "自己添加", "产出指标/数量指标", "数量指标", "approve", "return",
+    "__table__", "__previous_goal__", "open:deadbeef", "1. 业务培训",
+]
+ODD = [
+    "", " ", "\n\t ", "\u200b", "\ufeff", "🙂🙂", "👨‍👩‍👧‍👦 项目", "\x00", "\x07\x1b[31m红\x1b[0m", "\r\n\r\n",
+    "<b>&</b>", "<script>alert(1)</script>", "a < b & c > d", "&amp;&lt;", "<i>未闭合", "</b>", '<a href="x">',
+    "'; DROP TABLE drafts; --", "Robert'); DROP TABLE students;--", "{placeholder} {name}", "%s %d {0}",
+    "\\", "NaN", "Infinity", "-0", "1" * 40, "\ud800",
+]
+
+
+def free_text() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(ODD),
+        st.sampled_from(VALID_LOOKING),
+        st.text(max_size=60),
+        st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=20),  # control characters
+        st.text(alphabet="<>&/\"'bi ", min_size=1, max_size=30),  # markup-ish
+        st.integers(-10**12, 10**12).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(str),
+        st.dates().map(lambda d: f"{d.isoformat()} 至 {d.isoformat()}"),
+        st.builds(lambda t, n: t * n, st.sampled_from(["长", "a", "🙂", "<b>", "\x00"]), st.integers(1, 3000)),
+    )
+
+
+class TelegramHTML(HTMLParser):
+    """Checks that tags open and close in order."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'}")
+        else:
+            self.stack.pop()
+
+
+def check_reply(reply, sent: str) -> None:
+    assert reply.html.strip(), f"empty html: {reply!r}"
+    assert reply.plain.strip(), f"empty plain: {reply!r}"
+    outside = ALLOWED_TAG.sub("", reply.html)
+    assert "<" not in outside and ">" not in outside, f"a tag Telegram refuses, or raw < >: {reply.html[:500]!r}"
+    stray = ENTITY.sub("", outside)
+    assert "&" not in stray, f"an unescaped &: {reply.html[:500]!r}"
+    parser = TelegramHTML()
+    parser.feed(reply.html)
+    parser.close()
+    assert not parser.errors and not parser.stack, f"unbalanced tags {parser.errors} {parser.stack}: {reply.html[:500]!r}"
+    text = clean_input(sent)
+    if "<" in text and not TAGS_ONLY.fullmatch(text):
+        assert text not in reply.html, f"user text reached the HTML unescaped: {text!r}"
+    for choice in reply.choices:
+        assert choice.label.strip(), f"a button without a label: {reply!r}"
+    if reply.choices:
+        assert reply.token, f"buttons without a token: {reply!r}"
+
+
+class EngineMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.directory = Path(tempfile.mkdtemp(prefix="fuzz-engine-"))
+        self.engine = build_engine(self.directory, today=lambda: TODAY)
+        self.buttons: dict[str, object] = {}  # user -> the last reply with buttons
+        self.tokens: dict[str, list[tuple[str, tuple]]] = {u: [] for u in USERS}  # every (token, choices) seen
+        self.codes: list[str] = []
+        self.last_user = USERS[0]
+
+    def teardown(self):
+        self.engine.store.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    # ------------------------------------------------------------ sending
+    def send(self, user: str, inp: Input):
+        self.last_user = user
+        replies = self.engine.handle(user, inp)  # no exception may escape
+        assert replies, f"no reply to {inp!r}"
+        for reply in replies:
+            check_reply(reply, inp.text)
+            if reply.choices and (reply.to in (None, user)):
+                self.tokens[user].append((reply.token, reply.choices))
+            for code in SHARE_CODE.findall(reply.plain) if "/review" in reply.plain else ():
+                self.codes.append(code)
+        mine = [r for r in replies if r.choices and r.to in (None, user)]
+        if mine:
+            self.buttons[user] = mine[-1]
+        return replies
+
+    # ------------------------------------------------------------ rules
+    @initialize(user=st.sampled_from(USERS))
+    def start(self, user):
+        self.send(user, Input("/start"))
+
+    @rule(user=st.sampled_from(USERS), name=st.sampled_from(COMMANDS), argument=st.sampled_from(ARGUMENTS))
+    def command(self, user, name, argument):
+        self.send(user, Input(f"{name} {argument}" if argument else name))
+
+    @rule(user=st.sampled_from(USERS), text=free_text())
+    def text(self, user, text):
+        self.send(user, Input(text))
+
+    @rule(user=st.sampled_from(USERS), extra=st.integers(1, 6000), char=st.sampled_from(["长", "a", "🙂", "\x00", " "]))
+    def oversized(self, user, extra, char):
+        text = char * (MAX_INPUT + extra)
+        replies = self.send(user, Input(text))
+        assert len(replies) == 1, replies
+        assert "太长" in replies[0].plain and str(MAX_INPUT) in replies[0].plain, replies[0].plain
+
+    @rule(user=st.sampled_from(USERS), data=st.data())
+    def press_valid(self, user, data):
+        reply = self.buttons.get(user)
+        if reply is None:
+            return
+        i = data.draw(st.integers(0, len(reply.choices) - 1), label="choice")
+        if data.draw(st.booleans(), label="by position"):
+            self.send(user, Input(token=reply.token, choice=i))
+        else:
+            self.send(user, Input(reply.choices[i].value, token=reply.token))
+
+    @rule(user=st.sampled_from(USERS), data=st.data())
+    def press_stale(self, user, data):
+        seen = self.tokens[user]
+        if not seen:
+            return
+        token, choices = data.draw(st.sampled_from(seen), label="old reply")
+        i = data.draw(st.integers(0, len(choices) - 1), label="choice")
+        if data.draw(st.booleans(), label="by position"):
+            self.send(user, Input(token=token, choice=i))
+        else:
+            self.send(user, Input(choices[i].value, token=token))
+
+    @rule(user=st.sampled_from(USERS), data=st.data())
+    def press_forged(self, user, data):
+        known = [t for t, _ in self.tokens[user]] or ["s.0"]
+        token = data.draw(st.one_of(
+            st.text(max_size=70),
+            st.sampled_from(known),  # a real token with a forged position or value
+            st.builds(lambda h, n: f"{h}.{n}", st.text("0123456789abcdef", min_size=8, max_size=8), st.integers(-3, 10**6)),
+            st.integers(-3, 10**6).map(lambda n: f"s.{n}"),
+        ), label="token")
+        if data.draw(st.booleans(), label="by position"):
+            choice = data.draw(st.one_of(st.integers(-10**6, -1), st.integers(30, 10**9), st.integers(0, 40)),
+                               label="position")
+            self.send(user, Input(token=token, choice=choice))
+        else:
+            self.send(user, Input(data.draw(free_text(), label="value"), token=token))
+
+    @rule(user=st.sampled_from(USERS), data=st.data())
+    def review_a_code(self, user, data):
+        code = data.draw(st.sampled_from(self.codes), label="code") if self.codes else "ABCDEFGH"
+        self.send(user, Input(f"/review {code.lower() if data.draw(st.booleans(), label='lower') else code}"))
+
+    @rule(user=st.sampled_from(USERS), steps=st.integers(1, 25))
+    def good_answers(self, user, steps):
+        """Walk the user's draft forward with sensible answers (to reach the later steps)."""
+        store = self.engine.store
+        refused = None
+        for _ in range(steps):
+            session = store.session(user)
+            if session.menu == "review":
+                self.send(user, Input("approve"))
+                continue
+            draft = store.draft(user, session.current) if session.current else None
+            inp = good_input(draft)
+            if draft is not None and (draft.id, draft.turn, draft.step) == refused:
+                inp = Input("drop", token=draft.token) if draft.step == "values" else Input("/edit")
+            self.send(user, inp)
+            if draft is not None and draft.step == "done":
+                return
+            after = store.draft(user, draft.id) if draft is not None else None
+            refused = (after.id, after.turn, after.step) if after is not None and after.turn == draft.turn else None
+
+    # ------------------------------------------------------------ invariants
+    @invariant()
+    def stored_state_is_valid(self):
+        store = self.engine.store
+        for user in USERS:
+            db = store.files.db(user)
+            rows = db.table("drafts").all()
+            drafts = [Draft.model_validate(dict(row)) for row in rows]
+            sessions = [Session.model_validate(dict(row)) for row in db.table("session").all()]
+            assert len(sessions) <= 1
+            ids = [d.id for d in drafts]
+            assert len(ids) == len(set(ids)), f"duplicate draft ids {ids}"
+            for draft in drafts:
+                event(f"a draft reached {draft.step}")
+                assert draft.user == user
+                assert draft.step in flow(), draft.step
+                assert all(step in flow() for step in draft.history), draft.history
+            if sessions and sessions[0].current is not None:
+                assert sessions[0].current in ids, f"the open draft {sessions[0].current} is not stored"
+
+
+def good_input(draft) -> Input:
+    """A sensible answer for the draft's step (like a person following the questions)."""
+    if draft is None or draft.step == "done" or draft.status in ("finished", "abandoned", "shared", "approved"):
+        return Input("/new") if draft is None or draft.step != "done" else Input("/share")
+    token = draft.token
+    answers = {
+        "year": Input(token=token, choice=0),
+        "name": Input("工伤鉴定"),
+        "department": Input("上海市松江区人力资源和社会保障局"),
+        "unit": Input("上海市松江区社会保障服务中心"),
+        "category": Input("特定目标类"),
+        "nature": Input("/skip"),
+        "dates": Input("全年"),
+        "money": Input("711000"),
+        "money_detail": Input("/skip"),
+        "goal": Input("确保工伤认定和劳动能力鉴定工作有序开展。全年案件文书寄送量在18000件左右，完成鉴定案件不少于3300件。"),
+        "proposal": Input("全部采用" if draft.proposal else "自己添加", token=token),
+        "select": Input("done", token=token),
+        "add_level": Input("done" if draft.filing.indicators else "产出指标/数量指标", token=token),
+        "add_name": Input("年度服务场次"),
+        "add_value": Input("≥3次"),
+        "values": Input("keep_all", token=token),
+        "review": Input("confirm", token=token),
+        "edit_menu": Input("back", token=token),
+        "confirm_cancel": Input("no", token=token),
+    }
+    return answers.get(draft.step, Input("/back"))
+
+
+EngineMachine.TestCase.settings = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=STEPS,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+TestEngineFuzz = EngineMachine.TestCase

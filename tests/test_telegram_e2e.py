@@ -1,0 +1,237 @@
+"""The real bot over HTTP: a fake Bot API server on 127.0.0.1, reached through ``TELEGRAM_API_URL``.
+
+Nothing is faked inside the bot: PTB's httpx layer, long polling with ``getUpdates``
+(or a webhook), multipart uploads, the rate limiter and the per-user ordering all run.
+The last test runs ``jixiao serve`` itself as a process, kills it with SIGKILL mid-draft
+and starts it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.telegram import ALLOWED_UPDATES, build_application
+from bot.adapters.telegram_config import TelegramConfig
+from bot.wiring import build_engine
+from fake_bot_api import GOAL, TOKEN, FakeBotAPIServer, Person, fill_facts, finish_draft
+from store.drafts import DraftStore
+
+TODAY = date(2026, 11, 25)
+ALICE, BOB, EVE = 1001, 1002, 6666
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def server():
+    with FakeBotAPIServer() as running:
+        yield running
+
+
+def make_config(server: FakeBotAPIServer, data_dir: Path) -> TelegramConfig:
+    return TelegramConfig(_env_file=None, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.api_url,
+                          JIXIAO_ALLOWED_USERS=f"{ALICE},{BOB}", JIXIAO_DATA_DIR=str(data_dir))
+
+
+class Bot:
+    """The real Application, started the way ``run_polling`` starts it, stopped cleanly."""
+
+    def __init__(self, server: FakeBotAPIServer, data_dir: Path):
+        self.server, self.data_dir = server, data_dir
+        self.app = None
+
+    async def start(self, webhook_port: int | None = None) -> Bot:
+        config = make_config(self.server, self.data_dir)
+        self.app = build_application(config, engine=build_engine(config.data_dir, today=lambda: TODAY))
+        await self.app.initialize()
+        await self.app.post_init(self.app)
+        if webhook_port is None:
+            await self.app.updater.start_polling(poll_interval=0, timeout=2, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await self.app.updater.start_webhook(
+                listen="127.0.0.1", port=webhook_port, url_path="telegram/hook", secret_token="s3cret-Token",
+                webhook_url=f"http://127.0.0.1:{webhook_port}/telegram/hook", allowed_updates=ALLOWED_UPDATES)
+        await self.app.start()
+        return self
+
+    async def stop(self) -> None:
+        await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.shutdown()
+        await self.app.post_shutdown(self.app)
+
+
+@pytest.fixture
+async def bot(server, tmp_path):
+    running = await Bot(server, tmp_path / "data").start()
+    yield running
+    await running.stop()
+
+
+def current_draft(data_dir: Path, user_id: int):
+    store = DraftStore(data_dir)
+    try:
+        user = f"tg:{user_id}"
+        return store.draft(user, store.session(user).current)
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------------ long polling
+async def test_a_whole_draft_over_http_with_long_polling(server, bot):
+    alice = Person(server.fake, ALICE)
+    alice.send("/start")
+    await alice.expect("/new")
+    await fill_facts(alice)
+    final = await finish_draft(alice)
+    assert "已完成" in final
+    uploads = {c.method: c.files for c in alice.replies() if c.method in ("sendDocument", "sendPhoto")}
+    assert uploads["sendDocument"]["document"][0] == "2027-工伤鉴定.xlsx"
+    assert uploads["sendDocument"]["document"][1][:2] == b"PK"  # the bytes survived multipart
+    assert uploads["sendPhoto"]["photo"][1][:4] == b"\x89PNG"
+    polls = server.fake.calls_to("getUpdates")
+    assert polls[-1].params["allowed_updates"] == ["message", "edited_message", "callback_query"]
+    assert server.fake.calls_to("setMyCommands") and server.fake.unanswered_queries() == []
+
+
+async def test_two_users_at_once_never_cross(server, bot):
+    alice, bob = Person(server.fake, ALICE, "王五"), Person(server.fake, BOB, "李四")
+    await asyncio.gather(fill_facts(alice, project="甲项目"), fill_facts(bob, project="乙项目"))
+    alice.send("/show")
+    bob.send("/show")
+    await asyncio.gather(alice.expect("甲项目"), bob.expect("乙项目"))
+    for person, mine, theirs in ((alice, "甲项目", "乙项目"), (bob, "乙项目", "甲项目")):
+        every = person.seen(since=0)
+        assert mine in every and theirs not in every
+        assert current_draft(bot.data_dir, person.chat_id).filing.project_name == mine
+
+
+async def test_each_users_burst_is_applied_in_order(server, bot):
+    alice, bob = Person(server.fake, ALICE), Person(server.fake, BOB)
+    await asyncio.gather(fill_facts(alice, steps=2), fill_facts(bob, steps=2))
+    answers = ["项目一", "上海市宝山区司法局", "上海市宝山区司法局", "/back", "上海市司法鉴定中心"]
+    for text in answers:  # no waiting in between: both users' bursts interleave
+        alice.send(text)
+        bob.send(text.replace("一", "二"))
+    await server.fake.until(lambda: all(current_draft(bot.data_dir, u).filing.implementing_unit == "上海市司法鉴定中心"
+                                        for u in (ALICE, BOB)), what="both bursts applied")
+    assert current_draft(bot.data_dir, ALICE).filing.project_name == "项目一"
+    assert current_draft(bot.data_dir, BOB).filing.project_name == "项目二"
+    assert current_draft(bot.data_dir, ALICE).step == "category"
+
+
+async def test_an_unauthorised_user_over_http(server, bot):
+    eve = Person(server.fake, EVE, "<b>&Eve")
+    for text in ("/start", "/new", "帮我填表"):
+        server.fake.message(eve.user, text)
+    probe = server.fake.callback(eve.user, {"message_id": 9, "chat": {"id": EVE, "type": "private"}, "date": 1,
+                                            "from": server.fake.bot, "text": "x"}, "c|s.0|0")
+    query = probe["callback_query"]["id"]
+    # Eve's updates run in order, so once her button press is answered the messages are done
+    await server.fake.until(lambda: server.fake.answered.get(query), what="the press answered")
+    (refusal,) = server.fake.sent(EVE)
+    assert str(EVE) in refusal.text and "&lt;b&gt;&amp;Eve" in refusal.params["text"]
+    assert not (bot.data_dir / "users").exists() or not any("6666" in p.name for p in (bot.data_dir / "users").iterdir())
+
+
+async def test_a_stale_button_and_a_restart_over_http(server, tmp_path):
+    data_dir = tmp_path / "data"
+    first = await Bot(server, data_dir).start()
+    alice = Person(server.fake, ALICE)
+    await fill_facts(alice, steps=2)
+    old = server.fake.keyboard_message(ALICE)
+    await fill_facts(alice, steps=4)  # /new again: the old year buttons are stale now
+    await first.stop()
+
+    second = await Bot(server, data_dir).start()
+    try:
+        alice.since = server.fake.mark()
+        server.fake.callback(alice.user, old, old["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+        await alice.expect("过期")
+        assert server.fake.calls_to("answerCallbackQuery")[-1].params["text"] == "这个按钮已过期"
+        alice.send("/start")
+        assert "实施单位" in await alice.expect("继续填写")
+        assert current_draft(data_dir, ALICE).step == "unit"
+    finally:
+        await second.stop()
+
+
+# ------------------------------------------------------------------ webhook
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_webhook_mode_checks_the_secret_token(server, tmp_path):
+    port = free_port()
+    bot = await Bot(server, tmp_path / "data").start(webhook_port=port)
+    try:
+        (hook,) = server.fake.calls_to("setWebhook")
+        assert hook.params["secret_token"] == "s3cret-Token" and hook.params["url"].endswith("/telegram/hook")
+        alice = Person(server.fake, ALICE)
+        alice.send("/new")  # the fake delivers it by POST with the secret header
+        await alice.expect("预算年度")
+        forged = urllib.request.Request(f"http://127.0.0.1:{port}/telegram/hook", method="POST",
+                                        data=json.dumps({"update_id": 999, "message": {}}).encode(),
+                                        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "wrong"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            await asyncio.to_thread(urllib.request.urlopen, forged, timeout=5)
+        assert refused.value.code == 403
+    finally:
+        await bot.stop()
+
+
+# ------------------------------------------------------------------ jixiao serve, killed and restarted
+def serve(server: FakeBotAPIServer, data_dir: Path, log: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "JIXIAO_"))}
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.api_url, JIXIAO_ALLOWED_USERS=str(ALICE),
+               JIXIAO_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
+    return subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=data_dir.parent, env=env,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+async def test_jixiao_serve_survives_sigkill_mid_draft(server, tmp_path):
+    data_dir, log = tmp_path / "data", tmp_path / "serve.log"
+    alice = Person(server.fake, ALICE)
+    process = serve(server, data_dir, log)
+    try:
+        alice.send("/start")
+        await alice.expect("/new", timeout=30)  # includes the start-up
+        await fill_facts(alice, steps=6, type_year=True)  # up to 项目性质
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        assert current_draft(data_dir, ALICE).step == "nature"
+
+        process = serve(server, data_dir, log)
+        alice.send("/start")
+        resumed = await alice.expect("项目性质", timeout=30)
+        assert "继续填写：2027 工伤鉴定" in resumed
+        for action, argument, needle in [("send", "/skip", "计划起止日期"), ("send", "2027-01-01 至 2027-12-31", "年度资金申请总额"),
+                                         ("send", "711000", "当年财政拨款"), ("send", "/skip", "年度总体目标")]:
+            getattr(alice, action)(argument)
+            await alice.expect(needle)
+        alice.send(GOAL)
+        await alice.expect("相似的往年项目")
+        assert "已完成" in await finish_draft(alice)
+        assert {c.method for c in alice.replies()} >= {"sendDocument", "sendPhoto"}
+
+        process.send_signal(signal.SIGTERM)  # a graceful stop
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = log.read_text(encoding="utf-8", errors="replace")
+    assert TOKEN not in output and "event=started" in output
