@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from bot.domain.models import Filing
+from bot.texts import render_plain
 from bot.retrieval.fields import TextField
 from bot.retrieval.text import clean, normalize_name, normalize_unit, tokenizer
 
@@ -229,15 +230,16 @@ def _reasons(hit: Hit, shared: list[str]) -> tuple[str, ...]:
     """Why ``hit`` matched, in Chinese: 同名项目（2020年）, 名称相似 0.27（共有“运维、信息”）…"""
     reasons: list[str] = []
     if hit.same_name:
-        reasons.append(f"同名项目（{hit.filing.year}年）")
+        reasons.append(render_plain("proposal.reason_same_name", year=hit.filing.year))
     elif hit.name_similarity > 0:
-        reasons.append(f"名称相似 {hit.name_similarity:.2f}（共有“{'、'.join(shared)}”）")
+        reasons.append(render_plain("proposal.reason_similar_name", score=f"{hit.name_similarity:.2f}",
+                                    shared="、".join(shared)))
     if hit.goal_similarity >= SearchIndex.GOAL_REASON:
-        reasons.append(f"目标相似 {hit.goal_similarity:.2f}")
+        reasons.append(render_plain("proposal.reason_similar_goal", score=f"{hit.goal_similarity:.2f}"))
     if hit.same_unit:
-        reasons.append(f"同单位 {hit.filing.implementing_unit or hit.filing.department}")
+        reasons.append(render_plain("proposal.reason_same_unit", unit=hit.filing.implementing_unit or hit.filing.department))
     if hit.same_category:
-        reasons.append(f"同类别 {hit.filing.category}")
+        reasons.append(render_plain("proposal.reason_same_category", category=hit.filing.category))
     if not reasons:
-        reasons.append(f"{hit.filing.year}年项目，无直接相似之处")
+        reasons.append(render_plain("proposal.reason_none", year=hit.filing.year))
     return tuple(reasons)

@@ -51,6 +51,7 @@ from bot.domain.values import (
 )
 from bot.retrieval.index import Hit, Query, SearchIndex, same_unit
 from bot.retrieval.text import indicator_key, indicator_similarity, normalize_name
+from bot.texts import render_plain
 
 DATA_FILE = Path(__file__).with_name("proposal_data.json")
 MERGE_SIMILARITY = 85.0  # indicator_similarity at or above which two names are one indicator
@@ -233,7 +234,7 @@ def _finish(item: _Merged, framework: Framework, query: Query) -> ProposedIndica
         shift = query.year - item.origin.year
         if shift:  # 2026年12月底前 in a 2026 filing means the end of the filing's own year
             value = value.replace(f"{parsed.year}年", f"{parsed.year + shift}年", 1)
-            note = _data()["notes"]["date_shifted"].format(old=parsed.year, new=parsed.year + shift)
+            note = render_plain("proposal.note_date_shifted", old=parsed.year, new=parsed.year + shift)
     return ProposedIndicator(
         level1=item.level1,
         level2=item.level2,
@@ -242,6 +243,14 @@ def _finish(item: _Merged, framework: Framework, query: Query) -> ProposedIndica
         sources=tuple(source_label(f) for f in item.filings),
         note=note,
     )
+
+
+NOTE_KEYS = {
+    ("count", "other_unit"): "proposal.note_count_other_unit",
+    ("count", "other_project"): "proposal.note_count_other_project",
+    ("money", "other_unit"): "proposal.note_money_other_unit",
+    ("money", "other_project"): "proposal.note_money_other_project",
+}
 
 
 def _note(parsed, origin: Filing, query: Query) -> str | None:
@@ -262,9 +271,9 @@ def _note(parsed, origin: Filing, query: Query) -> str | None:
         where = "other_project"
     else:
         return None  # the same project of the same unit: last year's figure is the starting point
-    template = _data()["notes"][f"{word}_{where}"]
-    unit = origin.implementing_unit or origin.department or "未知单位"
-    return template.format(unit=unit, project=origin.project_name)
+    unit = origin.implementing_unit or origin.department or "—"
+    key = NOTE_KEYS[(word, where)]
+    return render_plain(key, unit=unit, project=origin.project_name)
 
 
 def _with_generics(indicators: list[ProposedIndicator], framework: Framework) -> list[ProposedIndicator]:
