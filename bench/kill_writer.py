@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         step = draft.step if draft is not None else None
         engine.handle(user, inp)  # returns once the answer is saved: the acknowledgement
         after_session = store.session(user)
-        after = store.draft(user, after_session.current) if after_session.current else None
+        current = after_session.current or (draft.id if draft is not None else None)  # None: /cancel'ed
+        after = store.draft(user, current) if current else None
         if inp.text == "/new":
             expect = [["filing.year", "equals", YEAR]] if after is not None else []
         turn = after.turn if after is not None else None

@@ -173,7 +173,7 @@ def render_lookup(result: LookupResult, html: bool = True) -> list[str]:
     lines += ["", *_history_lines(result, html)] if result.history else []
     if result.fuzzy:
         lines += ["", _line("lookup.fuzzy_title", html)]
-        for filing, score in result.fuzzy:
+        for filing, _score in result.fuzzy:
             lines += ["", *_filing_lines(filing, html)]
     messages, current = [], ""
     for line in lines:

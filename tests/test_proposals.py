@@ -9,8 +9,8 @@ from bot.cli import app
 from bot.domain.frameworks import all_frameworks, get_framework
 from bot.domain.models import Filing, Indicator
 from bot.domain.validation.table_rules import check_framework
-from bot.retrieval import Query, SearchIndex
 from bot.domain.values import canonical
+from bot.retrieval import Query, SearchIndex
 from bot.retrieval.proposals import DATA_FILE, Proposal, ProposedIndicator, propose
 from store.corpus import bundled_corpus, dump_filings_json
 

@@ -3,13 +3,14 @@
 import re
 from datetime import date
 
+from test_conversation import Chat, confirm_all_values, fill_facts
+
 from bot.conversation.engine import Engine, Input
 from bot.lookup import lookup
 from bot.wiring import build_index
 from store.corpus import OwnFilingStore, bundled_corpus
 from store.drafts import DraftStore
 from store.shares import ShareStore
-from test_conversation import Chat, confirm_all_values, fill_facts
 
 TODAY = date(2026, 11, 25)
 

@@ -12,13 +12,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
+from bot.conversation import review
 from bot.conversation.finish import export_files, table_replies
 from bot.conversation.flow import Context, Goto, Next, Outcome, Retry, Stay, flow, next_step
 from bot.conversation.indicators import back_in_values
 from bot.conversation.replies import Choice, Reply, join, say
-from bot.conversation import review
 from bot.conversation.state import (
-    ABANDONED, APPROVED, DRAFTING, FINISHED, RETURNED, SHARED, Draft, Session, now_iso,
+    ABANDONED,
+    APPROVED,
+    DRAFTING,
+    FINISHED,
+    RETURNED,
+    SHARED,
+    Draft,
+    Session,
+    now_iso,
 )
 from bot.domain.frameworks import framework_for_year
 from bot.domain.models import Filing

@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from bot.domain.models import Filing
-from bot.texts import render_plain
 from bot.retrieval.fields import TextField
 from bot.retrieval.text import clean, normalize_name, normalize_unit, tokenizer
+from bot.texts import render_plain
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from bot.domain.frameworks import get_framework
 from bot.corpus.seedtext import is_blank_problem
+from bot.domain.frameworks import get_framework
 from bot.domain.models import Filing
 from bot.domain.validation.findings import ERROR, WARNING, Finding, finding, fmt_number
 from bot.domain.values import Deadline, ValueParseError, parse_value
