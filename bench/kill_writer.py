@@ -6,7 +6,9 @@ It builds the real engine on ``DIR`` (``bot.wiring.build_engine``, bundled corpu
 "today") and drafts for several users, round robin, forever (or ``--steps`` inputs): a whole
 conversation per draft — /new, the year button, name, department, unit, category, nature,
 the dates button, money, /skip of the money detail, goal, "take the whole proposal", the
-values (keep all, drop what the validator refuses), review, confirm — then /new again.
+values (keep all, drop what the validator refuses), review, confirm — then /new again. When
+the table validator blocks confirming, it goes back through /edit to the values and drops
+the indicators named in the errors; a draft still blocked after that is /cancel'ed.
 
 **It resumes from the store.** Before every input it reads the user's session and current
 draft from the store and picks the input for the step the *stored* draft is at, so a
@@ -41,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.conversation.engine import Input  # noqa: E402
 from bot.conversation.state import ABANDONED, FINISHED  # noqa: E402
+from bot.domain.validation import validate  # noqa: E402
 from bot.wiring import build_engine  # noqa: E402
 
 TODAY = date(2026, 11, 25)
@@ -49,6 +52,11 @@ NAMES = ["工伤鉴定", "法律援助", "人民调解员工作津贴", "网络�
 DEPARTMENTS = ["上海市松江区人力资源和社会保障局", "上海市宝山区司法局", "上海市徐汇区司法局"]
 UNITS = ["上海市松江区社会保障服务中心", "上海市宝山区法律援助中心", "上海市徐汇区公共法律服务中心"]
 GOAL = "确保工伤认定和劳动能力鉴定工作有序开展。全年案件文书寄送量在18000件左右，完成鉴定案件不少于{n}件。"
+
+
+def blocking_indicators(draft) -> set[str]:
+    """Names of the indicators the table validator refuses (what blocks confirming)."""
+    return {f.indicator for f in validate(draft.filing) if f.blocking and f.indicator}
 
 
 def users(count: int) -> list[str]:
@@ -136,30 +144,38 @@ class Script:
             return Input(goal), [["filing.goal", "equals", goal]]
         if step == "proposal":
             if draft.proposal:
-                return Input("全部采用", token=token), [["filing.indicators", "nonempty", None]]
+                return Input("全部采用", token=token), []
             return Input("自己添加", token=token), []
         if step == "select":
             return Input("done", token=token), []
         if step == "add_level":
             if draft.filing.indicators:
-                return Input("done", token=token), [["filing.indicators", "nonempty", None]]
+                return Input("done", token=token), []
             return Input("产出指标/数量指标", token=token), []
         if step == "add_name":
             return Input(f"年度服务场次{serial}"), []
         if step == "add_value":
-            return Input("≥3次"), [["filing.indicators", "nonempty", None]]
+            return Input("≥3次"), []
         if step == "values":
+            blocked = blocking_indicators(draft)
+            if blocked:  # back from review to fix the table: drop what the validator refuses
+                items = draft.filing.indicators
+                current = items[min(draft.cursor, len(items) - 1)].name if items else None
+                drop = current in blocked or self._repeat(user, draft, "keep")
+                return Input("drop" if drop else "keep", token=token), []
             if self._repeat(user, draft, "keep_all"):
                 return Input("drop", token=token), []
             return Input("keep_all", token=token), []
         if step == "review":
-            if self._repeat(user, draft, "confirm"):  # blocked by the validator: give up on it
-                return Input("/cancel"), []
+            if self._repeat(user, draft, "confirm") or self._repeat(user, draft, "/edit"):
+                return Input("/cancel"), []  # still blocked: give up on this draft
+            if blocking_indicators(draft):
+                return Input("/edit"), []
             return Input("confirm", token=token), [["status", "equals", FINISHED]]
         if step == "confirm_cancel":
             return Input("yes", token=token), [["status", "equals", ABANDONED]]
         if step == "edit_menu":
-            return Input("back", token=token), []
+            return Input("values" if blocking_indicators(draft) else "back", token=token), []
         return Input("/cancel"), []  # a step the script does not know: leave the draft
 
     def remember(self, user: str, draft, inp: Input) -> None:

@@ -14,11 +14,12 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from fake_bot_api import TOKEN, FakeRequest, FakeTelegram, Person, fill_facts, finish_draft
 from telegram import Update
 from telegram.ext import Application
 from typer.testing import CliRunner
 
-from bot.adapters.telegram import TelegramBot, build_application
+from bot.adapters.telegram import Refusals, TelegramBot, build_application
 from bot.adapters.telegram_config import TelegramConfig, load_config
 from bot.adapters.telegram_keyboards import CHOICE, PAGE, Keyboard, decode, encode
 from bot.adapters.telegram_logging import KeyValueFormatter
@@ -26,7 +27,6 @@ from bot.adapters.telegram_text import LIMIT, split_html, visible_length
 from bot.conversation.replies import Choice, Reply
 from bot.wiring import build_engine
 from store.drafts import DraftStore
-from fake_bot_api import TOKEN, FakeRequest, FakeTelegram, Person, fill_facts, finish_draft
 
 TODAY = date(2026, 11, 25)
 ALICE, BOB, EVE = 1001, 1002, 6666
@@ -314,13 +314,28 @@ async def test_an_error_is_logged_with_the_update_id_and_the_draft_is_safe(harne
     assert "实施单位" in await harness.say(alice, "上海市松江区人力资源和社会保障局")
 
 
+async def test_a_failing_button_press_is_still_answered(harness):
+    alice = harness.person(ALICE)
+    await harness.say(alice, "/new")
+    harness.bot.engine.handle = lambda user, inp: 1 / 0
+    await harness.press(alice, "2027年")
+    assert "草稿已经保存" in alice.seen()  # and the fixture checks the press was answered once
+
+
+def test_a_refused_user_is_told_again_only_after_a_while():
+    now = [0.0]
+    refusals = Refusals(clock=lambda: now[0])
+    assert refusals.first(EVE) and not refusals.first(EVE)
+    now[0] += Refusals.AGAIN_AFTER
+    assert refusals.first(EVE) and refusals.first(BOB)
+
+
 async def test_a_refused_photo_is_sent_as_a_document(harness):
     harness.fake.fail("sendPhoto", "Bad Request: PHOTO_INVALID_DIMENSIONS")
     alice = harness.person(ALICE)
     await fill_facts(alice, harness.settle)
-    person_files = lambda: [c.files for c in alice.replies() if c.method == "sendDocument"]  # noqa: E731
     await finish_draft(alice, harness.settle)
-    names = sorted(name for files in person_files() for name, _ in files.values())
+    names = sorted(c.files["document"][0] for c in alice.replies() if c.method == "sendDocument")
     assert names == ["2027-工伤鉴定.png", "2027-工伤鉴定.xlsx"]
 
 
@@ -386,6 +401,7 @@ def test_configuration_problems_are_one_line_without_secrets(monkeypatch, tmp_pa
     from bot.adapters.telegram_config import ConfigError
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ALLOWED_USERS", "666")  # a field's bare name is not a variable of ours
     for name in ("TELEGRAM_BOT_TOKEN", "JIXIAO_ALLOWED_USERS", "JIXIAO_DATA_DIR", "TELEGRAM_API_URL", "JIXIAO_WEBHOOK_SECRET"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set"):

@@ -2,8 +2,8 @@
 
 Nothing is faked inside the bot: PTB's httpx layer, long polling with ``getUpdates``
 (or a webhook), multipart uploads, the rate limiter and the per-user ordering all run.
-The last test runs ``jixiao serve`` itself as a process, kills it with SIGKILL mid-draft
-and starts it again.
+The last two tests run ``jixiao serve`` itself as a process: one kills it with SIGKILL
+mid-draft and starts it again, the other serves a webhook.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fake_bot_api import GOAL, TOKEN, FakeBotAPIServer, Person, fill_facts, finish_draft
 
 from bot.adapters.telegram import ALLOWED_UPDATES, build_application
 from bot.adapters.telegram_config import TelegramConfig
 from bot.wiring import build_engine
-from fake_bot_api import GOAL, TOKEN, FakeBotAPIServer, Person, fill_facts, finish_draft
 from store.drafts import DraftStore
 
 TODAY = date(2026, 11, 25)
@@ -175,6 +175,7 @@ def free_port() -> int:
 
 
 async def test_webhook_mode_checks_the_secret_token(server, tmp_path):
+    pytest.importorskip("tornado", reason="webhooks need python-telegram-bot[webhooks]")
     port = free_port()
     bot = await Bot(server, tmp_path / "data").start(webhook_port=port)
     try:
@@ -194,12 +195,21 @@ async def test_webhook_mode_checks_the_secret_token(server, tmp_path):
 
 
 # ------------------------------------------------------------------ jixiao serve, killed and restarted
-def serve(server: FakeBotAPIServer, data_dir: Path, log: Path) -> subprocess.Popen:
+def serve(server: FakeBotAPIServer, data_dir: Path, log: Path, *options: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "JIXIAO_"))}
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.api_url, JIXIAO_ALLOWED_USERS=str(ALICE),
                JIXIAO_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
-    return subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=data_dir.parent, env=env,
+    return subprocess.Popen([sys.executable, "-m", "bot", "serve", *options], cwd=data_dir.parent, env=env,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+async def started(person: Person, process: subprocess.Popen, log: Path, needle: str) -> str:
+    """Waits for ``needle`` from a freshly started ``jixiao serve``; fails at once if it exits."""
+    def check():
+        if process.poll() is not None:
+            pytest.fail(f"jixiao serve exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        return person._found((needle,))
+    return await person.fake.until(check, timeout=30, what=f"{needle!r} from jixiao serve")
 
 
 async def test_jixiao_serve_survives_sigkill_mid_draft(server, tmp_path):
@@ -208,7 +218,7 @@ async def test_jixiao_serve_survives_sigkill_mid_draft(server, tmp_path):
     process = serve(server, data_dir, log)
     try:
         alice.send("/start")
-        await alice.expect("/new", timeout=30)  # includes the start-up
+        await started(alice, process, log, "/new")
         await fill_facts(alice, steps=6, type_year=True)  # up to 项目性质
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
@@ -216,7 +226,7 @@ async def test_jixiao_serve_survives_sigkill_mid_draft(server, tmp_path):
 
         process = serve(server, data_dir, log)
         alice.send("/start")
-        resumed = await alice.expect("项目性质", timeout=30)
+        resumed = await started(alice, process, log, "项目性质")
         assert "继续填写：2027 工伤鉴定" in resumed
         for action, argument, needle in [("send", "/skip", "计划起止日期"), ("send", "2027-01-01 至 2027-12-31", "年度资金申请总额"),
                                          ("send", "711000", "当年财政拨款"), ("send", "/skip", "年度总体目标")]:
@@ -233,5 +243,25 @@ async def test_jixiao_serve_survives_sigkill_mid_draft(server, tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+        print(log.read_text(encoding="utf-8", errors="replace"))  # shown when the test fails
     output = log.read_text(encoding="utf-8", errors="replace")
     assert TOKEN not in output and "event=started" in output
+
+
+async def test_jixiao_serve_with_a_webhook(server, tmp_path):
+    pytest.importorskip("tornado", reason="webhooks need python-telegram-bot[webhooks]")
+    data_dir, log, port = tmp_path / "data", tmp_path / "serve.log", free_port()
+    process = serve(server, data_dir, log, "--webhook", f"http://127.0.0.1:{port}/tg/hook", "--port", str(port))
+    alice = Person(server.fake, ALICE)
+    try:
+        alice.send("/new")  # delivered by POST once the bot has set its webhook
+        await started(alice, process, log, "预算年度")
+        (hook,) = server.fake.calls_to("setWebhook")
+        assert len(hook.params["secret_token"]) >= 32  # none configured: a random one
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert hook.params["secret_token"] not in log.read_text()

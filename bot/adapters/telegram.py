@@ -44,6 +44,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters.telegram_config import TelegramConfig
 from bot.adapters.telegram_keyboards import CHOICE, PAGE, Keyboard, ShownKeyboards, decode
+from bot.adapters.telegram_logging import quote
 from bot.adapters.telegram_order import PerUserOrder
 from bot.adapters.telegram_text import split_html
 from bot.conversation.engine import Engine, Input
@@ -212,7 +213,7 @@ class TelegramBot:
                 await bot.send_photo(chat_id, attachment.data, filename=attachment.filename)
                 return
             except BadRequest as error:  # e.g. PHOTO_INVALID_DIMENSIONS for a very tall table
-                logger.warning("event=photo_refused file=%s error=%s", attachment.filename, error.message)
+                logger.warning("event=photo_refused file=%s error=%s", quote(attachment.filename), quote(error.message))
         await bot.send_document(chat_id, attachment.data, filename=attachment.filename)
 
     async def edit(self, bot, pressed: Message, reply: Reply, index: int) -> bool:
@@ -226,7 +227,7 @@ class TelegramBot:
             await bot.edit_message_text(parts[0], chat_id=pressed.chat_id, message_id=pressed.message_id, reply_markup=markup)
         except BadRequest as error:
             if "not modified" not in error.message.lower():
-                logger.warning("event=edit_failed chat=%s error=%s", pressed.chat_id, error.message)
+                logger.warning("event=edit_failed chat=%s error=%s", pressed.chat_id, quote(error.message))
                 return False
         self.keyboards.remember(pressed.chat_id, pressed.message_id, keyboard)
         return True

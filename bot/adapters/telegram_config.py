@@ -36,7 +36,7 @@ class ConfigError(Exception):
 
 class TelegramConfig(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, frozen=True
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
     )
 
     bot_token: SecretStr = Field(validation_alias="TELEGRAM_BOT_TOKEN")

@@ -44,7 +44,7 @@ def serve_command(
         typer.echo(f"jixiao serve: --webhook {webhook!r} is not a URL (https://bot.example.org/telegram)", err=True)
         raise typer.Exit(code=2)
     try:
-        config = load_config(**({"data_dir": data_dir} if data_dir else {}))
+        config = load_config(**({"JIXIAO_DATA_DIR": data_dir} if data_dir else {}))
     except ConfigError as error:
         typer.echo(f"jixiao serve: {error}", err=True)
         raise typer.Exit(code=2) from None
