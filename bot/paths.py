@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
-PROMPTS_DIR = REPO_DIR / "prompts"
+INSTALLED_PROMPTS = Path(sys.prefix) / "share" / "jixiao" / "prompts"  # non-editable installs
+PROMPTS_DIR = REPO_DIR / "prompts" if (REPO_DIR / "prompts").is_dir() else INSTALLED_PROMPTS
 BUNDLED_CORPUS = PACKAGE_DIR / "corpus" / "bundled.json"
 DEFAULT_DATA_DIR = Path("jixiao-data")
 

@@ -43,8 +43,8 @@ from bot.wiring import build_engine
 
 TODAY = date(2026, 11, 25)
 USERS = ("fuzz:alice", "fuzz:bob")
-EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "25"))
-STEPS = int(os.environ.get("JIXIAO_FUZZ_STEPS", "40"))
+EXAMPLES = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "50"))
+STEPS = int(os.environ.get("JIXIAO_FUZZ_STEPS", "50"))
 
 ALLOWED_TAG = re.compile(r'</?(?:b|i|u|s|code|pre|blockquote)>|<a href="[^"<>]*">|</a>')
 ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
@@ -150,7 +150,7 @@ class EngineMachine(RuleBasedStateMachine):
             if reply.choices and (reply.to in (None, user)):
                 self.tokens[user].append((reply.token, reply.choices))
             for code in SHARE_CODE.findall(reply.plain) if "/review" in reply.plain else ():
-                self.codes.append(code)
+                self.codes.append((code, user))
         mine = [r for r in replies if r.choices and r.to in (None, user)]
         if mine:
             self.buttons[user] = mine[-1]
@@ -215,12 +215,15 @@ class EngineMachine(RuleBasedStateMachine):
         else:
             self.send(user, Input(data.draw(free_text(), label="value"), token=token))
 
-    @rule(user=st.sampled_from(USERS), data=st.data())
-    def review_a_code(self, user, data):
-        code = data.draw(st.sampled_from(self.codes), label="code") if self.codes else "ABCDEFGH"
+    @rule(data=st.data())
+    def review_a_code(self, data):
+        """/review with a real share code (mostly by the other user), or a made-up one."""
+        code, owner = data.draw(st.sampled_from(self.codes), label="code") if self.codes else ("ABCDEFGH", USERS[0])
+        other = next(u for u in USERS if u != owner)
+        user = data.draw(st.sampled_from([other, other, owner]), label="reviewer")
         self.send(user, Input(f"/review {code.lower() if data.draw(st.booleans(), label='lower') else code}"))
 
-    @rule(user=st.sampled_from(USERS), steps=st.integers(1, 25))
+    @rule(user=st.sampled_from(USERS), steps=st.integers(1, 40))
     def good_answers(self, user, steps):
         """Walk the user's draft forward with sensible answers (to reach the later steps)."""
         store = self.engine.store
@@ -254,9 +257,12 @@ class EngineMachine(RuleBasedStateMachine):
             assert len(ids) == len(set(ids)), f"duplicate draft ids {ids}"
             for draft in drafts:
                 event(f"a draft reached {draft.step}")
+                event(f"a draft was {draft.status}")
                 assert draft.user == user
                 assert draft.step in flow(), draft.step
                 assert all(step in flow() for step in draft.history), draft.history
+            if sessions and sessions[0].menu:
+                event(f"a session showed the menu {sessions[0].menu}")
             if sessions and sessions[0].current is not None:
                 assert sessions[0].current in ids, f"the open draft {sessions[0].current} is not stored"
 

@@ -120,7 +120,9 @@ async def test_a_whole_draft_through_buttons_and_text(harness):
 async def test_commands_menu_is_registered_in_chinese(harness):
     (call,) = harness.fake.calls_to("setMyCommands")
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
-    assert list(commands) == ["new", "drafts", "lookup", "show", "back", "edit", "cancel", "help"]
+    # the eight, plus /skip, /share and /review
+    assert {"new", "drafts", "lookup", "show", "back", "edit", "cancel", "help"} <= set(commands)
+    assert list(commands) == ["new", "drafts", "lookup", "show", "back", "skip", "edit", "cancel", "share", "review", "help"]
     assert commands["new"] == "新建一张申报表" and call.params["scope"] == {"type": "all_private_chats"}
 
 

@@ -57,7 +57,8 @@ logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 COMMANDS = (  # the menu Telegram shows in private chats
     ("new", "tg.cmd_new"), ("drafts", "tg.cmd_drafts"), ("lookup", "tg.cmd_lookup"), ("show", "tg.cmd_show"),
-    ("back", "tg.cmd_back"), ("edit", "tg.cmd_edit"), ("cancel", "tg.cmd_cancel"), ("help", "tg.cmd_help"),
+    ("back", "tg.cmd_back"), ("skip", "tg.cmd_skip"), ("edit", "tg.cmd_edit"), ("cancel", "tg.cmd_cancel"),
+    ("share", "tg.cmd_share"), ("review", "tg.cmd_review"), ("help", "tg.cmd_help"),
 )
 ENGINE_THREADS = 4  # engine calls at once (different users); each saves to its own user's file
 
@@ -144,7 +145,7 @@ class TelegramBot:
             await self.turn_page(query, pressed, press.token, press.number if press.kind == PAGE else None)
             return
         replies = await self.ask_engine(update, Input(token=press.token, choice=press.number))
-        stale = bool(replies) and replies[0].html == render_html("chat.stale_button")
+        stale = bool(replies) and replies[0].stale
         await query.answer(render_plain("tg.stale_button") if stale else None)
         await self.send(context.bot, pressed.chat_id, replies, pressed=pressed, index=press.number)
 

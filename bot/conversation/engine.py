@@ -8,7 +8,7 @@ calls ``respond`` and saves them. Commands (/new, /back, /edit …) work at any 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable
 
@@ -64,6 +64,11 @@ class Turn:
     drafts: list[Draft]  # all of the user's drafts, for /drafts
     replies: list[Reply] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)  # draft ids to save
+
+
+def stale_reply() -> Reply:
+    """The polite refusal of a button that belongs to an earlier question."""
+    return replace(say("chat.stale_button"), stale=True)
 
 
 # ------------------------------------------------------------------ questions
@@ -285,7 +290,7 @@ def respond(turn: Turn, inp: Input, ctx: Context) -> None:
     if inp.is_button and inp.token == turn.session.token and turn.session.menu in ("lookup", "drafts", "review"):
         if inp.choice is not None:
             if not 0 <= inp.choice < len(turn.session.choices):
-                turn.replies.append(say("chat.stale_button"))
+                turn.replies.append(stale_reply())
                 return
             text = turn.session.choices[inp.choice]
         if turn.session.menu == "lookup":
@@ -300,13 +305,13 @@ def respond(turn: Turn, inp: Input, ctx: Context) -> None:
             if inp.choice is not None:
                 choices = flow()[draft.step].ask(draft, ctx).choices
                 if not 0 <= inp.choice < len(choices):
-                    turn.replies.append(say("chat.stale_button"))
+                    turn.replies.append(stale_reply())
                     turn.replies.extend(question(draft, ctx)[-1:])
                     return
                 text = choices[inp.choice].value
             apply(turn, flow()[draft.step].answer(draft, text, ctx), ctx)
         else:
-            turn.replies.append(say("chat.stale_button"))
+            turn.replies.append(stale_reply())
             if draft is not None:
                 turn.replies.extend(question(draft, ctx)[-1:])
         return
@@ -363,6 +368,7 @@ class Engine:
 
     def handle(self, user: str, inp: Input) -> list[Reply]:
         session = self.store.session(user)
+        before = session.model_dump()
         drafts = self.store.drafts(user)
         draft = next((d for d in drafts if d.id == session.current), None)
         turn = Turn(session=session, draft=draft, drafts=drafts)
@@ -375,5 +381,6 @@ class Engine:
             draft.updated = now_iso()
             if draft.versions:  # shared once: every change to the table is kept as a version
                 review.snapshot(draft)
-        self.store.save(session, changed)
+        if changed or session.model_dump() != before:  # read-only commands (/show, /lookup …) write nothing
+            self.store.save(session, changed)
         return turn.replies

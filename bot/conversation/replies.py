@@ -34,6 +34,7 @@ class Reply:
     edit_in_place: bool = False  # a toggle list re-drawn after a press: edit, don't resend
     columns: int = 1  # how many buttons per row suit the labels
     to: str | None = None  # another user to notify (e.g. the drafter of a reviewed table); None = the sender
+    stale: bool = False  # the answer to a button of an earlier question: refused
 
 
 def say(key: str, *, choices=(), token: str = "", columns: int = 1, edit_in_place: bool = False, **params) -> Reply:
