@@ -367,9 +367,8 @@ class Engine:
             self.index = self.index_builder(self.corpus)
 
     def handle(self, user: str, inp: Input) -> list[Reply]:
-        session = self.store.session(user)
+        session, drafts = self.store.load(user)
         before = session.model_dump()
-        drafts = self.store.drafts(user)
         draft = next((d for d in drafts if d.id == session.current), None)
         turn = Turn(session=session, draft=draft, drafts=drafts)
         respond(turn, inp, self.context(session))
