@@ -29,6 +29,8 @@ class ConsoleChat:
             for i, choice in enumerate(reply.choices, 1):
                 print(f"  [{i}] {choice.label}", file=self.out)
             for attachment in reply.files:
+                if attachment.data is None:  # rendering failed (logged); the table is above
+                    continue
                 self.exports.mkdir(parents=True, exist_ok=True)
                 path = self.exports / attachment.filename.replace("/", "_")
                 path.write_bytes(attachment.data)

@@ -180,10 +180,19 @@ class TelegramBot:
         """The engine's replies to ``inp``, computed in a worker thread (it saves to disk)."""
         started = time.perf_counter()
         user = f"tg:{update.effective_user.id}"
-        replies = await asyncio.get_running_loop().run_in_executor(self.executor, self.engine.handle, user, inp)
+        replies = await asyncio.get_running_loop().run_in_executor(self.executor, self._handle, user, inp)
         logger.info("event=handled update_id=%s user=%s kind=%s replies=%d engine_ms=%.1f", update.update_id,
                     update.effective_user.id, "button" if inp.is_button else "message", len(replies),
                     (time.perf_counter() - started) * 1000)
+        return replies
+
+    def _handle(self, user: str, inp: Input) -> list[Reply]:
+        """Runs in a worker thread: the engine's step, then the files it attached (rendering
+        an .xlsx and a PNG is slow, so it must not happen on the event loop)."""
+        replies = self.engine.handle(user, inp)
+        for reply in replies:
+            for attachment in reply.files:
+                attachment.data  # noqa: B018 - makes and keeps the bytes
         return replies
 
     # ------------------------------------------------------------------ sending
@@ -209,6 +218,8 @@ class TelegramBot:
 
     async def send_file(self, bot, chat_id: int, attachment: Attachment) -> None:
         """An xlsx as a document, a PNG as a photo (as a document when Telegram refuses the photo)."""
+        if attachment.data is None:  # rendering failed (logged); the table is in the chat already
+            return
         if attachment.kind == "photo":
             try:
                 await bot.send_photo(chat_id, attachment.data, filename=attachment.filename)

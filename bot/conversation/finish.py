@@ -59,28 +59,33 @@ def answer_review(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 
 # ------------------------------------------------------------------ done
+def _render(draft: Draft, suffix: str) -> bytes | None:
+    """The table as an .xlsx or a .png; a rendering failure never loses the draft."""
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"export{suffix}"
+            if suffix == ".xlsx":
+                from bot.render.xlsx import write_xlsx
+
+                write_xlsx(draft.filing, path)
+            else:
+                from bot.render.png import render_png
+
+                render_png(draft.filing, path)
+            return path.read_bytes()
+    except Exception:  # noqa: BLE001 - the table is still in the chat
+        logger.exception("%s export failed for draft %s", suffix, draft.id)
+        return None
+
+
 def export_files(draft: Draft) -> tuple[Attachment, ...]:
-    """The finished table as .xlsx and .png; a rendering failure never loses the draft."""
-    files = []
+    """The finished table as .xlsx and .png, made when the adapter sends them."""
+    snapshot = draft.model_copy(deep=True)
     stem = f"{draft.filing.year}-{draft.filing.project_name or 'draft'}".replace("/", "_")
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            from bot.render.xlsx import write_xlsx
-
-            path = Path(tmp) / "export.xlsx"
-            write_xlsx(draft.filing, path)
-            files.append(Attachment("document", f"{stem}.xlsx", path.read_bytes()))
-        except Exception:  # noqa: BLE001 - the table is still in the chat
-            logger.exception("xlsx export failed for draft %s", draft.id)
-        try:
-            from bot.render.png import render_png
-
-            path = Path(tmp) / "export.png"
-            render_png(draft.filing, path)
-            files.append(Attachment("photo", f"{stem}.png", path.read_bytes()))
-        except Exception:  # noqa: BLE001
-            logger.exception("png export failed for draft %s", draft.id)
-    return tuple(files)
+    return (
+        Attachment("document", f"{stem}.xlsx", lambda: _render(snapshot, ".xlsx")),
+        Attachment("photo", f"{stem}.png", lambda: _render(snapshot, ".png")),
+    )
 
 
 def ask_done(draft: Draft, ctx: Context) -> Reply:

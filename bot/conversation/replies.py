@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.texts import render_html, render_plain
@@ -15,13 +16,28 @@ class Choice:
     value: str
 
 
-@dataclass(frozen=True)
 class Attachment:
-    """A file to send: ``kind`` is "document" (xlsx) or "photo" (png)."""
+    """A file to send: ``kind`` is "document" (xlsx) or "photo" (png).
 
-    kind: str
-    filename: str
-    data: bytes
+    ``data`` may be given as bytes or as a function that makes them: rendering an
+    .xlsx and a PNG takes a few hundred milliseconds, so the engine's step stays fast
+    and the adapter makes the bytes when it sends them (off the event loop).
+    """
+
+    def __init__(self, kind: str, filename: str, data: bytes | Callable[[], bytes | None]):
+        self.kind = kind
+        self.filename = filename
+        self._data = data
+
+    @property
+    def data(self) -> bytes | None:
+        """The file's bytes, made on first use; ``None`` when making them failed."""
+        if callable(self._data):
+            self._data = self._data()
+        return self._data
+
+    def __repr__(self) -> str:
+        return f"Attachment({self.kind!r}, {self.filename!r})"
 
 
 @dataclass(frozen=True)
