@@ -101,6 +101,7 @@ class Checker:
         self.lost: dict[int, str] = {}  # ack serial -> why (an ack lost once stays lost)
         self.checked = 0
         self.unacknowledged_saves = 0
+        self.previous: dict[tuple[str, str], int] = {}  # each draft's turn at the last check
         self.temp_files = 0
         self.drafts = self.finished = 0
 
@@ -152,8 +153,12 @@ class Checker:
             if why and ack["n"] not in self.lost:
                 self.lost[ack["n"]] = why
                 problems.append(f"lost answer {json.dumps(ack, ensure_ascii=False)}: {why}")
-        if any(doc["turn"] > acked_turn.get(key, -1) for key, doc in stored.items()):
+        # a draft saved further than the log says, by the writer just killed (not one left so
+        # by an earlier kill: those stay, e.g. a draft made by a /new that was never acknowledged)
+        if any(doc["turn"] > acked_turn.get(key, -1) and self.previous.get(key) != doc["turn"]
+               for key, doc in stored.items()):
             self.unacknowledged_saves += 1
+        self.previous = {key: doc["turn"] for key, doc in stored.items()}
         self.drafts = len(stored)
         self.finished = sum(doc["status"] == "finished" for doc in stored.values())
         return problems

@@ -214,10 +214,10 @@ def headline_search(out: str) -> list[tuple[str, str]]:
             columns = {name: i for i, name in enumerate(cells)}
             continue
         if columns:
-            get = lambda name: cells[columns[name]] if name in columns else "?"  # noqa: E731
+            get = {name: cells[i] if i < len(cells) else "?" for name, i in columns.items()}
             rows.append((f"Search p95 at {cells[0]} filings",
-                         f"{get('search p95 ms')} ms (p50 {get('search p50 ms')} ms; propose p95 "
-                         f"{get('propose p95 ms')} ms; index build {get('build s')} s)"))
+                         f"{get.get('search p95 ms', '?')} ms (p50 {get.get('search p50 ms', '?')} ms; propose p95 "
+                         f"{get.get('propose p95 ms', '?')} ms; index build {get.get('build s', '?')} s)"))
     return rows
 
 
@@ -229,7 +229,7 @@ def headline_proposals(out: str) -> list[tuple[str, str]]:
 
 
 def headline_kill(out: str) -> list[tuple[str, str]]:
-    line = next((l for l in out.splitlines() if l.startswith("kills:")), None)
+    line = next((x for x in out.splitlines() if x.startswith("kills:")), None)
     if line is None:
         return []
     short = ", ".join(line.split(", ")[:3])
@@ -238,9 +238,18 @@ def headline_kill(out: str) -> list[tuple[str, str]]:
 
 
 def headline_load(out: str) -> list[tuple[str, str]]:
-    keys = ("updates/s", "p50", "p99", "ratio", "lost", "misrouted")
-    return [("Load test", line.strip()) for line in out.splitlines()
-            if any(k in line for k in keys) and not line.startswith("|---")][:8]
+    """bench/load_test.py's summary lines: "ours: …", "floor: …", "ratio ours/floor: …", "lost: …"."""
+    rows = []
+    for line in out.splitlines():
+        for prefix, label in (("ours:", "Load test, ours"), ("floor:", "Load test, PTB floor"),
+                              ("ratio", "Load test, throughput ratio"), ("lost:", "Load test, replies")):
+            if line.startswith(prefix):
+                rows.append((label, line.removeprefix(prefix).strip(" :") if prefix != "lost:" else line.strip()))
+    if not rows:  # an output format this script does not know: any line with a figure in it
+        keys = ("updates/s", "p50", "p99", "ratio", "lost", "misrouted")
+        rows = [("Load test", line.strip()) for line in out.splitlines()
+                if any(k in line for k in keys) and not line.startswith("|")][:8]
+    return rows
 
 
 HEADLINES = {"values": headline_values, "store": headline_store, "engine": headline_engine,
@@ -262,8 +271,8 @@ def with_separators(lines: list[str]) -> list[str]:
 
 def as_markdown(output: str) -> str:
     """Markdown tables stay tables (headings demoted); anything else goes in a text block."""
-    lines = with_separators([l for l in output.splitlines() if not l.startswith("written to ")])
-    if any(l.startswith("|") for l in lines):
+    lines = with_separators([x for x in output.splitlines() if not x.startswith("written to ")])
+    if any(x.startswith("|") for x in lines):
         out, block = [], []
         for line in lines:
             if line.startswith("#"):
@@ -273,8 +282,13 @@ def as_markdown(output: str) -> str:
                     out += ["```text", *block, "```"]
                     block = []
                 out.append(line)
+            elif _prose(line):
+                if block:
+                    out += ["```text", *block, "```"]
+                    block = []
+                out += [line, ""]  # a paragraph of its own (Markdown would join adjacent lines)
             else:
-                block.append(line) if not _prose(line) else out.append(line)
+                block.append(line)
         if block:
             out += ["```text", *block, "```"]
         return "\n".join(out)

@@ -117,6 +117,8 @@ def test_a_whole_draft_from_new_to_final_table(tmp_path, corpus, index):
     assert {f.filename.rsplit(".", 1)[1] for f in files} == {"xlsx", "png"}
     assert all(f.data[:4] in (b"PK\x03\x04", b"\x89PNG") for f in files)  # made when the adapter sends them
     assert "工伤鉴定" in chat.last[0].plain  # the formatted table comes first
+    again = chat.send("谢谢")
+    assert "已经完成" in again and not [f for r in chat.last for f in r.files]  # files are not sent again
 
 
 def test_wrong_value_is_re_asked_and_nothing_is_lost(tmp_path, corpus, index):

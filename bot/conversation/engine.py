@@ -72,11 +72,14 @@ def stale_reply() -> Reply:
 
 
 # ------------------------------------------------------------------ questions
-def question(draft: Draft, ctx: Context) -> list[Reply]:
-    """What the current step asks (the finished table, at the end)."""
+def question(draft: Draft, ctx: Context, *, arriving: bool = False) -> list[Reply]:
+    """What the current step asks. On arriving at the end: the finished table and its files
+    (asked again later, only the closing words: the files are not made and sent again)."""
     step = flow()[draft.step]
     if draft.step == "done":
         finished = step.ask(draft, ctx)
+        if not arriving:
+            return [finished]
         tables = table_replies(draft, with_findings=False)
         return [*tables, Reply(finished.html, finished.plain, files=export_files(draft))]
     if draft.step == "review":  # the whole table with every finding, then the question
@@ -122,7 +125,7 @@ def apply(turn: Turn, outcome: Outcome, ctx: Context) -> None:
         turn.session.current = None
         turn.replies.append(say("chat.cancelled", name=draft.label()))
         return
-    asked = question(draft, ctx)
+    asked = question(draft, ctx, arriving=True)
     if note:
         turn.replies.append(note)
     turn.replies.extend(asked)
