@@ -88,7 +88,10 @@ def test_findings_are_marked_with_badges():
     filing = by_name(2024, "医患纠纷办案补贴")
     plain = render_png(filing, io.BytesIO())
     marked = render_png(filing, io.BytesIO(), validate(filing))
-    colours = lambda image: {rgb for _, rgb in image.getcolors(1 << 20)}
+
+    def colours(image):
+        return {rgb for _, rgb in image.getcolors(1 << 20)}
+
     assert BADGE["error"] in colours(marked) and BADGE["warning"] in colours(marked)
     assert BADGE["error"] not in colours(plain)
     assert marked.size[1] > plain.size[1]  # the messages are listed under the table
