@@ -16,7 +16,7 @@ from bot.conversation import review
 from bot.conversation.finish import export_files, table_replies
 from bot.conversation.flow import Context, Goto, Next, Outcome, Retry, Stay, flow, next_step
 from bot.conversation.indicators import back_in_values
-from bot.conversation.replies import Choice, Reply, join, say
+from bot.conversation.replies import Choice, Reply, button, join, say
 from bot.conversation.state import (
     ABANDONED,
     APPROVED,
@@ -33,8 +33,8 @@ from bot.domain.models import Filing
 
 MAX_INPUT = 4000  # characters; longer messages are refused with a clear limit message
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
-STATUS_LABEL = {DRAFTING: "填写中", FINISHED: "已完成", ABANDONED: "已放弃", SHARED: "待审核", RETURNED: "已退回",
-                APPROVED: "已批准"}
+STATUS_KEYS = {DRAFTING: "status.drafting", FINISHED: "status.finished", ABANDONED: "status.abandoned",
+               SHARED: "status.shared", RETURNED: "status.returned", APPROVED: "status.approved"}
 
 
 @dataclass(frozen=True)
@@ -154,9 +154,10 @@ def list_drafts(turn: Turn, ctx: Context) -> None:
         return
     newest = sorted(turn.drafts, key=lambda d: d.updated, reverse=True)[:20]
     lines = "\n".join(
-        f"{i}. {d.label()}（{STATUS_LABEL.get(d.status, d.status)}，{d.updated[:10]}）" for i, d in enumerate(newest, 1)
+        f"{i}. {d.label()}（{button(STATUS_KEYS[d.status])}，{d.updated[:10]}）" for i, d in enumerate(newest, 1)
     )
-    choices = [Choice(f"{i}. {d.label()}", f"open:{d.id}") for i, d in enumerate(newest, 1)]
+    choices = [Choice(button("button.draft_option", number=i, label=d.label()), f"open:{d.id}")
+               for i, d in enumerate(newest, 1)]
     turn.session.choices = [c.value for c in choices]
     turn.replies.append(say("chat.drafts", choices=choices, token=turn.session.token, drafts=lines))
 

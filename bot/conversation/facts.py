@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 
 from bot.conversation.flow import Context, Next, Outcome, Retry, Step
-from bot.conversation.replies import Choice, Reply, join, say
+from bot.conversation.replies import Choice, Reply, button, join, say
 from bot.conversation.state import Draft
 from bot.domain.amounts import parse_date, parse_yuan
 from bot.domain.frameworks import framework_for_year, get_framework
@@ -72,8 +72,8 @@ def ask_year(draft: Draft, ctx: Context) -> Reply:
     budget_year = ctx.today.year + 1
     options = [budget_year, ctx.today.year]
     choices = [
-        Choice(f"{y}年（{framework_for_year(y).id}版表格）", str(y)) for y in options
-    ] + [Choice("2024版表格", "2024"), Choice("2020版（上海）表格", "2020")]
+        Choice(button("button.year_option", year=y, form=framework_for_year(y).id), str(y)) for y in options
+    ] + [Choice(button("button.form_2024"), "2024"), Choice(button("button.form_2020"), "2020")]
     return ask("chat.ask_year", draft, choices, default=budget_year, form=framework_for_year(budget_year).id)
 
 
@@ -159,7 +159,7 @@ def ask_dates(draft: Draft, ctx: Context) -> Reply:
     year = draft.filing.year
     whole = f"{year}-01-01 至 {year}-12-31"
     shown = f"{draft.filing.start} 至 {draft.filing.end}" if draft.filing.start and draft.filing.end else ""
-    return ask("chat.ask_dates", draft, [Choice(f"全年：{whole}", whole)], current=shown, example=f"{year}-03-01 至 {year}-11-30")
+    return ask("chat.ask_dates", draft, [Choice(button("button.whole_year", period=whole), whole)], current=shown, example=f"{year}-03-01 至 {year}-11-30")
 
 
 def answer_dates(draft: Draft, text: str, ctx: Context) -> Outcome:
@@ -222,7 +222,8 @@ def ask_money_detail(draft: Draft, ctx: Context) -> Reply:
         choices = []
         if previous is not None and _last_year_money(previous):
             amount = _last_year_money(previous)
-            choices.append(Choice(f"上年预算 {yuan(amount)} 元（来自 {previous.year} 年同名项目）", f"{amount} {amount}"))
+            label = button("button.prior_year_from_corpus", amount=yuan(amount), year=previous.year)
+            choices.append(Choice(label, f"{amount} {amount}"))
         p = draft.filing.prior_year
         shown = "" if p.last_year_budget is None else f"{yuan(p.last_year_budget)} / {yuan(p.last_year_executed)}"
         return ask("chat.ask_prior_year", draft, choices, current=shown)
@@ -265,7 +266,7 @@ def ask_goal(draft: Draft, ctx: Context) -> Reply:
     previous = _same_name_last_year(draft, ctx)
     choices = []
     if previous is not None and previous.goal:
-        choices.append(Choice(f"沿用 {previous.year} 年同名项目的目标", "__previous_goal__"))
+        choices.append(Choice(button("button.previous_goal", year=previous.year), "__previous_goal__"))
     return ask("chat.ask_goal", draft, choices, current=current(draft.filing.goal), limit=GOAL_LIMIT)
 
 

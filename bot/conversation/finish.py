@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.conversation.facts import ask
 from bot.conversation.flow import Context, Goto, Next, Outcome, Retry, Step, flow
-from bot.conversation.replies import Attachment, Choice, Reply, join, say
+from bot.conversation.replies import Attachment, Choice, Reply, button, join, say
 from bot.conversation.state import ABANDONED, FINISHED, Draft
 from bot.domain.validation import has_errors, validate
 from bot.render.chat_table import render_chat
@@ -34,25 +34,25 @@ def ask_review(draft: Draft, ctx: Context) -> Reply:
     findings = validate(draft.filing)
     errors = sum(f.blocking for f in findings)
     key = "chat.review_blocked" if errors else "chat.review"
-    asked = ask(key, draft, [Choice("✓ 确认完成", CONFIRM), Choice("修改", EDIT)], columns=2,
+    asked = ask(key, draft, [Choice(button("button.confirm_finish"), CONFIRM), Choice(button("button.edit"), EDIT)], columns=2,
                 errors=errors, warnings=len(findings) - errors)
     comments = review_findings(draft)
     if not comments:
         return asked
-    listed = "\n".join(f"• {c.indicator or '整张表'}：{c.message}" for c in comments)
+    listed = "\n".join(f"• {c.indicator or button('button.whole_table')}：{c.message}" for c in comments)
     return join(say("chat.review_comments", comments=listed), asked)
 
 
 def answer_review(draft: Draft, text: str, ctx: Context) -> Outcome:
     text = text.strip()
-    if text in (CONFIRM, "✓ 确认完成", "确认", "确认完成"):
+    if text in (CONFIRM, button("button.confirm_finish"), "确认", "确认完成"):
         findings = validate(draft.filing)
         if has_errors(findings):
             errors = "\n".join(f"• {f.indicator + '：' if f.indicator else ''}{f.message}" for f in findings if f.blocking)
             return Retry(say("chat.cannot_finish", errors=errors))
         draft.status = FINISHED
         return Goto("done")
-    if text in (EDIT, "修改"):
+    if text in (EDIT, button("button.edit")):
         draft.return_to = "review"
         return Goto("edit_menu")
     return Retry(say("chat.pick_a_choice"))
@@ -105,14 +105,14 @@ def ask_edit_menu(draft: Draft, ctx: Context) -> Reply:
     from bot.texts import render_plain
 
     choices = [Choice(render_plain(s.edit_label), s.id) for s in editable_steps(draft)]
-    return ask("chat.edit_menu", draft, [*choices, Choice("返回", BACK)], columns=3)
+    return ask("chat.edit_menu", draft, [*choices, Choice(button("button.back"), BACK)], columns=3)
 
 
 def answer_edit_menu(draft: Draft, text: str, ctx: Context) -> Outcome:
     from bot.texts import render_plain
 
     text = text.strip()
-    if text in (BACK, "返回"):
+    if text in (BACK, button("button.back")):
         return Goto(draft.return_to or "year")
     for step in editable_steps(draft):
         if text in (step.id, render_plain(step.edit_label)):
@@ -122,16 +122,16 @@ def answer_edit_menu(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 # ------------------------------------------------------------------ /cancel question
 def ask_cancel(draft: Draft, ctx: Context) -> Reply:
-    return ask("chat.confirm_cancel", draft, [Choice("是，放弃", YES), Choice("不，继续填写", NO)], columns=2,
+    return ask("chat.confirm_cancel", draft, [Choice(button("button.cancel_yes"), YES), Choice(button("button.cancel_no"), NO)], columns=2,
                name=draft.label())
 
 
 def answer_cancel(draft: Draft, text: str, ctx: Context) -> Outcome:
     text = text.strip()
-    if text in (YES, "是", "是，放弃"):
+    if text in (YES, "是", button("button.cancel_yes")):
         draft.status = ABANDONED
         return Goto(draft.return_to or "year")
-    if text in (NO, "否", "不", "不，继续填写"):
+    if text in (NO, "否", "不", button("button.cancel_no")):
         return Goto(draft.return_to or "year")
     return Retry(say("chat.pick_a_choice"))
 

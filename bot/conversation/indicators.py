@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.conversation.facts import ask, clean
 from bot.conversation.flow import Context, Goto, Outcome, Retry, Stay, Step
-from bot.conversation.replies import Choice, Reply, join, say
+from bot.conversation.replies import Choice, Reply, button, join, say
 from bot.conversation.state import Draft, ProposedItem
 from bot.domain.frameworks import get_framework
 from bot.domain.models import Indicator
@@ -52,16 +52,17 @@ def _proposal_lines(draft: Draft, *, numbered: bool = False, marks: bool = False
             lines.append(f"【{item.level1} / {item.level2}】")
         mark = ("✅ " if item.selected else "⬜ ") if marks else ""
         number = f"{i}. " if numbered else ""
-        extra = "（通用）" if item.generic else ""
-        lines.append(f"{mark}{number}{item.name}：{item.value or '（未填）'}{extra}")
+        extra = button("label.generic") if item.generic else ""
+        lines.append(f"{mark}{number}{item.name}：{item.value or button('label.empty_value')}{extra}")
     return "\n".join(lines)
 
 
 def ask_proposal(draft: Draft, ctx: Context) -> Reply:
     if not draft.proposal:
-        return ask("chat.no_proposal", draft, [Choice("自己添加指标", OWN)])
+        return ask("chat.no_proposal", draft, [Choice(button("button.add_own_indicators"), OWN)])
     similar = "\n".join(f"• {line}" for line in draft.similar) or "—"
-    choices = [Choice("全部采用", ALL), Choice("逐个选择", PICK), Choice("自己添加", OWN)]
+    choices = [Choice(button("button.accept_all"), ALL), Choice(button("button.pick"), PICK),
+               Choice(button("button.add_own"), OWN)]
     return ask("chat.proposal", draft, choices, columns=3, similar=similar, count=len(draft.proposal),
                indicators=_proposal_lines(draft))
 
@@ -74,7 +75,8 @@ def _take_selected(draft: Draft) -> None:
 
 
 def answer_proposal(draft: Draft, text: str, ctx: Context) -> Outcome:
-    choice = {"全部采用": ALL, "逐个选择": PICK, "自己添加": OWN}.get(text.strip(), text.strip())
+    labels = {button("button.accept_all"): ALL, button("button.pick"): PICK, button("button.add_own"): OWN}
+    choice = labels.get(text.strip(), text.strip())
     if choice == ALL and draft.proposal:
         for item in draft.proposal:
             item.selected = True
@@ -91,8 +93,9 @@ def answer_proposal(draft: Draft, text: str, ctx: Context) -> Outcome:
 # ------------------------------------------------------------------ select (a toggle list)
 def ask_select(draft: Draft, ctx: Context) -> Reply:
     choices = [
-        Choice(f"{'✅' if p.selected else '⬜'} {i}. {p.name}", f"t{i}") for i, p in enumerate(draft.proposal, 1)
-    ] + [Choice("完成选择", DONE)]
+        Choice(button("button.toggle_on" if p.selected else "button.toggle_off", number=i, name=p.name), f"t{i}")
+        for i, p in enumerate(draft.proposal, 1)
+    ] + [Choice(button("button.done_selecting"), DONE)]
     chosen = sum(p.selected for p in draft.proposal)
     return ask("chat.select", draft, choices, chosen=chosen, count=len(draft.proposal),
                indicators=_proposal_lines(draft, numbered=True, marks=True))
@@ -100,7 +103,7 @@ def ask_select(draft: Draft, ctx: Context) -> Reply:
 
 def answer_select(draft: Draft, text: str, ctx: Context) -> Outcome:
     text = text.strip()
-    if text in (DONE, "完成", "完成选择"):
+    if text in (DONE, "完成", button("button.done_selecting")):
         if not any(p.selected for p in draft.proposal):
             return Retry(say("chat.select_none"))
         _take_selected(draft)
@@ -121,13 +124,13 @@ def _level_choices(draft: Draft) -> list[Choice]:
 
 
 def ask_add_level(draft: Draft, ctx: Context) -> Reply:
-    choices = [*_level_choices(draft), Choice("不添加了，确认指标值", DONE)]
+    choices = [*_level_choices(draft), Choice(button("button.done_adding"), DONE)]
     return ask("chat.add_level", draft, choices, columns=2, count=len(draft.filing.indicators))
 
 
 def answer_add_level(draft: Draft, text: str, ctx: Context) -> Outcome:
     text = text.strip()
-    if text in (DONE, "完成", "不添加了，确认指标值"):
+    if text in (DONE, "完成", button("button.done_adding")):
         if not draft.filing.indicators:
             return Retry(say("chat.need_indicators"))
         return Goto("values")
@@ -213,12 +216,12 @@ def enter_values(draft: Draft, ctx: Context) -> None:
 def ask_values(draft: Draft, ctx: Context) -> Reply:
     items = draft.filing.indicators
     if not items:
-        return ask("chat.need_indicators", draft, [Choice("添加指标", "add")])
+        return ask("chat.need_indicators", draft, [Choice(button("button.add_indicator"), "add")])
     i = min(draft.cursor, len(items) - 1)
     item = items[i]
     note = draft.notes.get(item.name)
-    choices = [Choice("✓ 保留", KEEP), *_value_choices(item.name, item.value), Choice("全部保留", KEEP_ALL),
-               Choice("删除此项", DROP)]
+    choices = [Choice(button("button.keep"), KEEP), *_value_choices(item.name, item.value),
+               Choice(button("button.keep_all"), KEEP_ALL), Choice(button("button.drop"), DROP)]
     asked = ask("chat.confirm_value", draft, choices, columns=3, index=i + 1, count=len(items),
                 level=f"{item.level1} / {item.level2}", name=item.name, value=item.value or "（未填）")
     return join(say("chat.value_note", note=note), asked) if note else asked
@@ -238,11 +241,11 @@ def answer_values(draft: Draft, text: str, ctx: Context) -> Outcome:
         return Goto("add_level")
     draft.cursor = min(draft.cursor, len(items) - 1)
     item = items[draft.cursor]
-    if text in (DROP, "删除此项", "删除"):
+    if text in (DROP, button("button.drop"), "删除"):
         del items[draft.cursor]
         draft.cursor -= 1
         return _advance(draft, say("chat.indicator_dropped", name=item.name))
-    if text in (KEEP_ALL, "全部保留"):
+    if text in (KEEP_ALL, button("button.keep_all")):
         while draft.cursor < len(items):
             current = items[draft.cursor]
             value, why = checked_value(draft, current.name, current.value or "")
@@ -251,7 +254,7 @@ def answer_values(draft: Draft, text: str, ctx: Context) -> Outcome:
             items[draft.cursor] = current.model_copy(update={"value": value})
             draft.cursor += 1
         return Goto("review")
-    wanted = (item.value or "") if text in (KEEP, "✓ 保留", "保留", "好", "确认") else text
+    wanted = (item.value or "") if text in (KEEP, button("button.keep"), "保留", "好", "确认") else text
     value, note = checked_value(draft, item.name, wanted)
     if value is None:
         return Retry(note)

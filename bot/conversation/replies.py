@@ -65,6 +65,11 @@ def say(key: str, *, choices=(), token: str = "", columns: int = 1, edit_in_plac
     )
 
 
+def button(key: str, **params) -> str:
+    """A button's (or a short label's) text from prompts."""
+    return render_plain(key, **params)
+
+
 def notify(user: str, key: str, **params) -> Reply:
     """A message for another user (the adapter delivers it to their chat)."""
     return Reply(html=render_html(key, **params), plain=render_plain(key, **params), to=user)

@@ -9,7 +9,7 @@ comment at its indicator; an approved one joins our own corpus for next year.
 
 from __future__ import annotations
 
-from bot.conversation.replies import Choice, Reply, notify, say
+from bot.conversation.replies import Choice, Reply, button, notify, say
 from bot.conversation.state import APPROVED, FINISHED, RETURNED, SHARED, Comment, Draft, ReviewNote, Version
 from bot.domain.models import Filing, Source
 from bot.domain.validation import Finding, validate
@@ -102,7 +102,7 @@ def open_review(turn, code: str, ctx) -> None:
 
 
 def _ask_verdict(turn, draft: Draft, version: Version) -> Reply:
-    choices = [Choice("✓ 批准", APPROVE), Choice("退回修改", RETURN)]
+    choices = [Choice(button("button.approve"), APPROVE), Choice(button("button.return"), RETURN)]
     turn.session.choices = [c.value for c in choices]
     return say("review.decide", choices=choices, token=turn.session.token, columns=2,
                name=version.filing.project_name, version=version.number)
@@ -118,17 +118,18 @@ def review_input(turn, text: str, ctx) -> None:
     draft, version = found
     stage = turn.session.review.get("stage")
     turn.session.turn += 1
-    if stage == "decide" and text in (APPROVE, "✓ 批准", "批准"):
+    if stage == "decide" and text in (APPROVE, button("button.approve"), "批准"):
         _approve(turn, draft, version, ctx)
-    elif stage == "decide" and text in (RETURN, "退回修改", "退回"):
+    elif stage == "decide" and text in (RETURN, button("button.return"), "退回"):
         names = [i.name for i in version.filing.indicators]
-        choices = [Choice("整张表", WHOLE_TABLE), *(Choice(name, name) for name in names)]
+        choices = [Choice(button("button.whole_table"), WHOLE_TABLE), *(Choice(name, name) for name in names)]
         turn.session.choices = [c.value for c in choices]
         turn.session.review["stage"] = "pick"
         turn.replies.append(say("review.pick_indicator", choices=choices, token=turn.session.token, columns=2))
     elif stage == "pick" and (text == WHOLE_TABLE or any(i.name == text for i in version.filing.indicators)):
         turn.session.review.update(stage="comment", indicator=text)
-        turn.replies.append(say("review.ask_comment", target="整张表" if text == WHOLE_TABLE else text))
+        target = button("button.whole_table") if text == WHOLE_TABLE else text
+        turn.replies.append(say("review.ask_comment", target=target))
     elif stage == "comment" and 0 < len(text.strip()) <= COMMENT_LIMIT:
         indicator = turn.session.review.get("indicator")
         _return(turn, draft, version, None if indicator == WHOLE_TABLE else indicator, text.strip(), ctx)
@@ -158,7 +159,7 @@ def _return(turn, draft: Draft, version: Version, indicator: str | None, text: s
     draft.step = "review"  # the drafter comes back to the table, comments pinned to it
     draft.history.append("done")
     _finish_review(turn, draft, RETURNED, version, [Comment(indicator=indicator, text=text)], ctx)
-    target = indicator or "整张表"
+    target = indicator or button("button.whole_table")
     turn.replies.append(say("review.returned_done", name=draft.label(), target=target))
     turn.replies.append(notify(draft.user, "review.returned_notice", name=draft.label(), version=version.number,
                                target=target, text=text))
