@@ -138,7 +138,7 @@ def _filing_lines(filing: Filing, html: bool) -> list[str]:
         lines.append(_line("lookup.money", html, budget=_yuan(money_of(filing))))
     for indicator in filing.indicators:
         lines.append(_line("lookup.indicator", html, level=indicator.level2, name=indicator.name,
-                           value=indicator.value or "（未填）"))
+                           value=indicator.value or _line("label.empty_value", html)))
     return lines
 
 

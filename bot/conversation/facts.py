@@ -157,9 +157,9 @@ def ask_nature(draft: Draft, ctx: Context) -> Reply:
 # ------------------------------------------------------------------ dates
 def ask_dates(draft: Draft, ctx: Context) -> Reply:
     year = draft.filing.year
-    whole = f"{year}-01-01 至 {year}-12-31"
-    shown = f"{draft.filing.start} 至 {draft.filing.end}" if draft.filing.start and draft.filing.end else ""
-    return ask("chat.ask_dates", draft, [Choice(button("button.whole_year", period=whole), whole)], current=shown, example=f"{year}-03-01 至 {year}-11-30")
+    whole = button("label.period", start=f"{year}-01-01", end=f"{year}-12-31")
+    shown = button("label.period", start=draft.filing.start, end=draft.filing.end) if draft.filing.end else ""
+    return ask("chat.ask_dates", draft, [Choice(button("button.whole_year", period=whole), whole)], current=shown, example=button("label.period", start=f"{year}-03-01", end=f"{year}-11-30"))
 
 
 def answer_dates(draft: Draft, text: str, ctx: Context) -> Outcome:
@@ -169,7 +169,7 @@ def answer_dates(draft: Draft, text: str, ctx: Context) -> Outcome:
         found = [f"{year}-01-01", f"{year}-12-31"]
     dates = [parse_date(d) for d in found]
     if len(dates) != 2 or None in dates:
-        return Retry(say("chat.bad_dates", value=text, example=f"{year}-01-01 至 {year}-12-31"))
+        return Retry(say("chat.bad_dates", value=text, example=button("label.period", start=f"{year}-01-01", end=f"{year}-12-31")))
     start, end = dates
     if start > end:
         return Retry(say("chat.dates_order", start=start.isoformat(), end=end.isoformat()))

@@ -223,7 +223,7 @@ def ask_values(draft: Draft, ctx: Context) -> Reply:
     choices = [Choice(button("button.keep"), KEEP), *_value_choices(item.name, item.value),
                Choice(button("button.keep_all"), KEEP_ALL), Choice(button("button.drop"), DROP)]
     asked = ask("chat.confirm_value", draft, choices, columns=3, index=i + 1, count=len(items),
-                level=f"{item.level1} / {item.level2}", name=item.name, value=item.value or "（未填）")
+                level=f"{item.level1} / {item.level2}", name=item.name, value=item.value or button("label.empty_value"))
     return join(say("chat.value_note", note=note), asked) if note else asked
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.models import Filing
+from bot.texts import render_plain
 
 DRAFTING, FINISHED, ABANDONED = "drafting", "finished", "abandoned"
 SHARED, RETURNED, APPROVED = "shared", "returned", "approved"
@@ -91,7 +92,7 @@ class Draft(BaseModel):
         return f"{self.id}.{self.turn}"
 
     def label(self) -> str:
-        name = self.filing.project_name or "（未命名）"
+        name = self.filing.project_name or render_plain("label.unnamed")
         return f"{self.filing.year} {name}"
 
 
