@@ -703,3 +703,15 @@ async def finish_draft(person: Person, settle=_nothing) -> str:
     await person.fake.until(lambda: len(person.fake.sent(person.chat_id, person.since, ("sendDocument", "sendPhoto"))) >= 2,
                             what="the exported files")
     return person.seen()
+
+
+def draft_of(data_dir, user_id: int):
+    """The Telegram user's current draft, read from the store as a restarted bot would."""
+    from store.drafts import DraftStore
+
+    store = DraftStore(data_dir)
+    try:
+        user = f"tg:{user_id}"
+        return store.draft(user, store.session(user).current)
+    finally:
+        store.close()

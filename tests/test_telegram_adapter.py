@@ -14,7 +14,7 @@ from datetime import date
 from io import StringIO
 
 import pytest
-from fake_bot_api import TOKEN, FakeRequest, FakeTelegram, Person, fill_facts, finish_draft
+from fake_bot_api import TOKEN, FakeRequest, FakeTelegram, Person, draft_of, fill_facts, finish_draft
 from telegram import Update
 from telegram.ext import Application
 from typer.testing import CliRunner
@@ -88,15 +88,6 @@ async def harness(tmp_path):
     yield h
     await h.stop()
     assert h.fake.unanswered_queries() == []  # every button press was answered exactly once
-
-
-def draft_of(data_dir, user_id):
-    store = DraftStore(data_dir)
-    try:
-        user = f"tg:{user_id}"
-        return store.draft(user, store.session(user).current)
-    finally:
-        store.close()
 
 
 # ------------------------------------------------------------------ a whole draft

@@ -21,12 +21,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fake_bot_api import GOAL, TOKEN, FakeBotAPIServer, Person, fill_facts, finish_draft
+from fake_bot_api import GOAL, TOKEN, FakeBotAPIServer, Person, draft_of, fill_facts, finish_draft
 
 from bot.adapters.telegram import ALLOWED_UPDATES, build_application
 from bot.adapters.telegram_config import TelegramConfig
 from bot.wiring import build_engine
-from store.drafts import DraftStore
 
 TODAY = date(2026, 11, 25)
 ALICE, BOB, EVE = 1001, 1002, 6666
@@ -79,15 +78,6 @@ async def bot(server, tmp_path):
     await running.stop()
 
 
-def current_draft(data_dir: Path, user_id: int):
-    store = DraftStore(data_dir)
-    try:
-        user = f"tg:{user_id}"
-        return store.draft(user, store.session(user).current)
-    finally:
-        store.close()
-
-
 # ------------------------------------------------------------------ long polling
 async def test_a_whole_draft_over_http_with_long_polling(server, bot):
     alice = Person(server.fake, ALICE)
@@ -114,7 +104,7 @@ async def test_two_users_at_once_never_cross(server, bot):
     for person, mine, theirs in ((alice, "甲项目", "乙项目"), (bob, "乙项目", "甲项目")):
         every = person.seen(since=0)
         assert mine in every and theirs not in every
-        assert current_draft(bot.data_dir, person.chat_id).filing.project_name == mine
+        assert draft_of(bot.data_dir, person.chat_id).filing.project_name == mine
 
 
 async def test_each_users_burst_is_applied_in_order(server, bot):
@@ -124,11 +114,11 @@ async def test_each_users_burst_is_applied_in_order(server, bot):
     for text in answers:  # no waiting in between: both users' bursts interleave
         alice.send(text)
         bob.send(text.replace("一", "二"))
-    await server.fake.until(lambda: all(current_draft(bot.data_dir, u).filing.implementing_unit == "上海市司法鉴定中心"
+    await server.fake.until(lambda: all(draft_of(bot.data_dir, u).filing.implementing_unit == "上海市司法鉴定中心"
                                         for u in (ALICE, BOB)), what="both bursts applied")
-    assert current_draft(bot.data_dir, ALICE).filing.project_name == "项目一"
-    assert current_draft(bot.data_dir, BOB).filing.project_name == "项目二"
-    assert current_draft(bot.data_dir, ALICE).step == "category"
+    assert draft_of(bot.data_dir, ALICE).filing.project_name == "项目一"
+    assert draft_of(bot.data_dir, BOB).filing.project_name == "项目二"
+    assert draft_of(bot.data_dir, ALICE).step == "category"
 
 
 async def test_an_unauthorised_user_over_http(server, bot):
@@ -162,7 +152,7 @@ async def test_a_stale_button_and_a_restart_over_http(server, tmp_path):
         assert server.fake.calls_to("answerCallbackQuery")[-1].params["text"] == "这个按钮已过期"
         alice.send("/start")
         assert "实施单位" in await alice.expect("继续填写")
-        assert current_draft(data_dir, ALICE).step == "unit"
+        assert draft_of(data_dir, ALICE).step == "unit"
     finally:
         await second.stop()
 
@@ -222,7 +212,7 @@ async def test_jixiao_serve_survives_sigkill_mid_draft(server, tmp_path):
         await fill_facts(alice, steps=6, type_year=True)  # up to 项目性质
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-        assert current_draft(data_dir, ALICE).step == "nature"
+        assert draft_of(data_dir, ALICE).step == "nature"
 
         process = serve(server, data_dir, log)
         alice.send("/start")

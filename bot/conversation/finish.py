@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from bot.conversation.facts import ask
-from bot.conversation.flow import Context, Goto, Next, Outcome, Retry, Step, flow
+from bot.conversation.flow import Context, Goto, Outcome, Retry, Step, flow
 from bot.conversation.replies import Attachment, Choice, Reply, button, join, say
 from bot.conversation.state import ABANDONED, FINISHED, Draft
 from bot.domain.validation import has_errors, validate
@@ -143,4 +143,4 @@ STEPS = [
     Step("confirm_cancel", ask_cancel, answer_cancel, "chat.help_cancel", in_line=False),
 ]
 
-__all__ = ["STEPS", "table_replies", "export_files", "Next"]
+__all__ = ["STEPS", "table_replies", "export_files"]
