@@ -18,7 +18,7 @@ made when the adapter sends them, after the step; that is timed on its own (last
 
 **Start-up.** ``--startup`` synthetic filings are written to a data directory's
 ``corpus.json`` (as ``jixiao import`` stores them), then a fresh Python process times
-``bot.wiring.build_engine(data_dir)`` (load and validate the corpus, build the index, open
+``jixiao.bot.wiring.build_engine(data_dir)`` (load and validate the corpus, build the index, open
 the stores) and reports the growth of its resident set (VmRSS) and its peak (VmHWM); a
 second fresh process runs the same under ``tracemalloc`` for the Python heap it keeps and
 its peak.
@@ -66,11 +66,11 @@ def synthetic(size: int) -> list:
 
 
 def engine_on(directory: Path, corpus: list):
-    from bot.conversation.engine import Engine
-    from bot.wiring import build_index
-    from store.corpus import OwnFilingStore
-    from store.drafts import DraftStore
-    from store.shares import ShareStore
+    from jixiao.bot.conversation.engine import Engine
+    from jixiao.bot.wiring import build_index
+    from jixiao.store.corpus import OwnFilingStore
+    from jixiao.store.drafts import DraftStore
+    from jixiao.store.shares import ShareStore
 
     return Engine(DraftStore(directory), corpus, build_index(corpus), today=lambda: TODAY,
                   shares=ShareStore(directory), own_filings=OwnFilingStore(directory), index_builder=build_index)
@@ -78,9 +78,8 @@ def engine_on(directory: Path, corpus: list):
 
 def step_times(size: int, conversations: int, seed: int = 5) -> dict[str, list[float]]:
     """Milliseconds of each ``handle`` call, by kind, for ``conversations`` whole drafts."""
+    from jixiao.store.corpus import bundled_corpus
     from kill_writer import Script  # bench/kill_writer.py: the scripted answers
-
-    from store.corpus import bundled_corpus
 
     corpus = [f for f in bundled_corpus() if f.complete] if size == 0 else synthetic(size)
     times: dict[str, list[float]] = {"all": [], "answer": [], "proposal": [], "done": [], "files": []}
@@ -122,7 +121,7 @@ def step_times(size: int, conversations: int, seed: int = 5) -> dict[str, list[f
 
 def write_corpus(directory: Path, size: int) -> None:
     """``size`` synthetic filings in ``directory/corpus.json``, as CorpusStore keeps them."""
-    from store.corpus import CorpusStore
+    from jixiao.store.corpus import CorpusStore
 
     rows = {}
     for n, filing in enumerate(synthetic(size), 1):
@@ -135,8 +134,8 @@ def write_corpus(directory: Path, size: int) -> None:
 def startup_child(data_dir: Path, traced: bool) -> None:
     """In a fresh process: build the engine on ``data_dir``; print one JSON line of figures."""
     # imports first: they are not what grows with the corpus
-    import bot.retrieval.index  # noqa: F401
-    import bot.wiring
+    import jixiao.bot.retrieval.index  # noqa: F401
+    import jixiao.bot.wiring
 
     parts: dict[str, float] = {}
 
@@ -150,14 +149,14 @@ def startup_child(data_dir: Path, traced: bool) -> None:
         return wrapper
 
     # build_engine calls these two by their module names: time them as parts of the whole
-    bot.wiring.load_corpus = timed("load", bot.wiring.load_corpus)
-    bot.wiring.build_index = timed("index", bot.wiring.build_index)
+    jixiao.bot.wiring.load_corpus = timed("load", jixiao.bot.wiring.load_corpus)
+    jixiao.bot.wiring.build_index = timed("index", jixiao.bot.wiring.build_index)
     gc.collect()
     before = rss_kb()
     if traced:
         tracemalloc.start()
     start = time.perf_counter()
-    engine = bot.wiring.build_engine(data_dir, today=lambda: TODAY)
+    engine = jixiao.bot.wiring.build_engine(data_dir, today=lambda: TODAY)
     seconds = time.perf_counter() - start
     result = {"seconds": seconds, "filings": len(engine.corpus), "load_seconds": parts.get("load", 0.0),
               "index_seconds": parts.get("index", 0.0)}

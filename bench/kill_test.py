@@ -48,10 +48,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from jixiao.store.drafts import DraftStore  # noqa: E402
+from jixiao.store.safe_storage import AtomicJSONStorage, CorruptStoreError  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
-
-from store.drafts import DraftStore  # noqa: E402
-from store.safe_storage import AtomicJSONStorage, CorruptStoreError  # noqa: E402
 
 WRITER = REPO / "bench" / "kill_writer.py"
 ACK_LOG = "kill-acks.jsonl"

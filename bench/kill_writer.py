@@ -41,10 +41,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.conversation.engine import Input  # noqa: E402
-from bot.conversation.state import ABANDONED, FINISHED  # noqa: E402
-from bot.domain.validation import validate  # noqa: E402
-from bot.wiring import build_engine  # noqa: E402
+from jixiao.bot.conversation.engine import Input  # noqa: E402
+from jixiao.bot.conversation.state import ABANDONED, FINISHED  # noqa: E402
+from jixiao.bot.domain.validation import validate  # noqa: E402
+from jixiao.bot.wiring import build_engine  # noqa: E402
 
 TODAY = date(2026, 11, 25)
 YEAR = TODAY.year + 1  # the budget year the year question offers first

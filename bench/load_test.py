@@ -79,19 +79,18 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from jixiao.bot.adapters.telegram import ENGINE_THREADS, build_application  # noqa: E402
+from jixiao.bot.adapters.telegram_config import TelegramConfig  # noqa: E402
+from jixiao.bot.adapters.telegram_logging import KeyValueFormatter  # noqa: E402
+from jixiao.bot.adapters.telegram_order import PerUserOrder  # noqa: E402
+from jixiao.bot.conversation.engine import Engine  # noqa: E402
+from jixiao.bot.texts import render_plain  # noqa: E402
+from jixiao.store.drafts import DraftStore  # noqa: E402
+from jixiao.store.safe_storage import AtomicJSONStorage  # noqa: E402
 from telegram import LinkPreviewOptions, Update  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import Application, ContextTypes, Defaults, TypeHandler  # noqa: E402
 from telegram.request import BaseRequest, RequestData  # noqa: E402
-
-from bot.adapters.telegram import ENGINE_THREADS, build_application  # noqa: E402
-from bot.adapters.telegram_config import TelegramConfig  # noqa: E402
-from bot.adapters.telegram_logging import KeyValueFormatter  # noqa: E402
-from bot.adapters.telegram_order import PerUserOrder  # noqa: E402
-from bot.conversation.engine import Engine  # noqa: E402
-from bot.texts import render_plain  # noqa: E402
-from store.drafts import DraftStore  # noqa: E402
-from store.safe_storage import AtomicJSONStorage  # noqa: E402
 
 TOKEN = "123456:LOAD-test-token-abcdefghijklmnop"
 API_URL = "http://api.invalid/bot"

@@ -36,17 +36,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.domain.frameworks import get_framework
-from bot.domain.models import Filing
-from bot.retrieval.index import Query, SearchIndex, same_unit
-from bot.retrieval.proposals import LEADER_SIMILARITY, MIN_SUPPORT, place, propose
-from bot.retrieval.text import (
+from jixiao.bot.domain.frameworks import get_framework
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.retrieval.index import Query, SearchIndex, same_unit
+from jixiao.bot.retrieval.proposals import LEADER_SIMILARITY, MIN_SUPPORT, place, propose
+from jixiao.bot.retrieval.text import (
     TOKENIZERS,
     indicator_key,
     indicator_similarity,
     normalize_name,
 )
-from store.corpus import bundled_corpus, load_filings_json
+from jixiao.store.corpus import bundled_corpus, load_filings_json
 
 REPO = Path(__file__).resolve().parent.parent
 

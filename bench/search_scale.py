@@ -37,10 +37,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from bot.domain.models import Filing
-from bot.retrieval.index import Query, SearchIndex
-from bot.retrieval.proposals import propose
-from store.corpus import bundled_corpus
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.retrieval.index import Query, SearchIndex
+from jixiao.bot.retrieval.proposals import propose
+from jixiao.store.corpus import bundled_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from tinydb import Query, TinyDB
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from store.user_files import PerUserDB
+from jixiao.store.user_files import PerUserDB
 
 ME = "tg:424242"
 ANSWER = "本项目年度绩效目标为保障法律援助案件及时办理，群众满意度不低于百分之九十。"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.domain.values import ValueParseError, canonical, parse_value
+from jixiao.bot.domain.values import ValueParseError, canonical, parse_value
 
 TYPICAL = [
     "≥85.00(%)", "≤ 37.00 (人)", "=721.00(平方米)", "≤15.31(万元)", "≤1327500.00(页)",

@@ -1,6 +1,6 @@
-"""``python -m bot`` does what the ``jixiao`` command does."""
+"""``python -m jixiao.bot`` does what the ``jixiao`` command does."""
 
-from bot.cli import main
+from jixiao.bot.cli import main
 
 if __name__ == "__main__":
     main()

@@ -12,9 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from jixiao.bot.domain.models import Filing
 from rapidfuzz import fuzz, process
-
-from bot.domain.models import Filing
 
 FUZZY_CUTOFF = 60  # rapidfuzz WRatio, 0–100: below this a name is not a match
 MAX_FUZZY = 5
@@ -122,7 +121,7 @@ def _yuan(amount: float | None) -> str:
 
 
 def _line(key: str, html: bool, **params) -> str:
-    from bot.texts import render_html, render_plain
+    from jixiao.bot.texts import render_html, render_plain
 
     return (render_html if html else render_plain)(key, **params)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
+import jixiao.prompts
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent
-INSTALLED_PROMPTS = Path(sys.prefix) / "share" / "jixiao" / "prompts"  # non-editable installs
-PROMPTS_DIR = REPO_DIR / "prompts" if (REPO_DIR / "prompts").is_dir() else INSTALLED_PROMPTS
+REPO_DIR = PACKAGE_DIR.parent  # the checkout, in an editable install (docs/, tests/ live there)
+PROMPTS_DIR = Path(jixiao.prompts.__file__).resolve().parent  # package data: editable or installed alike
 BUNDLED_CORPUS = PACKAGE_DIR / "corpus" / "bundled.json"
 DEFAULT_DATA_DIR = Path("jixiao-data")
 

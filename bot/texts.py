@@ -14,10 +14,9 @@ import re
 from functools import cache
 from pathlib import Path
 
+from jixiao.bot.paths import PROMPTS_DIR
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
-
-from bot.paths import PROMPTS_DIR
 
 KEY_RE = re.compile(r"^## ([a-z0-9_.]+)\s*$", re.MULTILINE)
 PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_]+)\}")

@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from bot.conversation.engine import Engine
-from bot.domain.models import Filing
-from store.corpus import CorpusStore, OwnFilingStore, bundled_corpus
-from store.drafts import DraftStore
-from store.shares import ShareStore
+from jixiao.bot.conversation.engine import Engine
+from jixiao.bot.domain.models import Filing
+from jixiao.store.corpus import CorpusStore, OwnFilingStore, bundled_corpus
+from jixiao.store.drafts import DraftStore
+from jixiao.store.shares import ShareStore
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +30,9 @@ def load_corpus(data_dir: Path) -> list[Filing]:
 
 def build_index(corpus: list[Filing]):
     try:
-        from bot.retrieval.index import SearchIndex
+        from jixiao.bot.retrieval.index import SearchIndex
     except ImportError:  # retrieval not installed: the conversation works without proposals
-        logger.warning("bot.retrieval missing: no indicator proposals")
+        logger.warning("jixiao.bot.retrieval missing: no indicator proposals")
         return None
     return SearchIndex(corpus)
 

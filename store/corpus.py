@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.paths import BUNDLED_CORPUS
+from jixiao.store.safe_storage import LockingTinyDB
 from tinydb import Query
-
-from bot.domain.models import Filing
-from bot.paths import BUNDLED_CORPUS
-from store.safe_storage import LockingTinyDB
 
 
 class CorpusStore:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jixiao.bot.conversation.state import Draft, Session
+from jixiao.store.user_files import PerUserDB
 from tinydb import Query
-
-from bot.conversation.state import Draft, Session
-from store.user_files import PerUserDB
 
 _doc = Query()
 SESSION, DRAFTS = "session", "drafts"

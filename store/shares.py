@@ -11,9 +11,8 @@ import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
+from jixiao.store.safe_storage import LockingTinyDB
 from tinydb import Query
-
-from store.safe_storage import LockingTinyDB
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and retyped
 CODE_LENGTH = 8

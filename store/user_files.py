@@ -17,9 +17,8 @@ import threading
 from pathlib import Path
 from typing import Self
 
+from jixiao.store.safe_storage import LockingTinyDB
 from tinydb import TinyDB
-
-from store.safe_storage import LockingTinyDB
 
 __all__ = ["PerUserDB"]
 

@@ -707,7 +707,7 @@ async def finish_draft(person: Person, settle=_nothing) -> str:
 
 def draft_of(data_dir, user_id: int):
     """The Telegram user's current draft, read from the store as a restarted bot would."""
-    from store.drafts import DraftStore
+    from jixiao.store.drafts import DraftStore
 
     store = DraftStore(data_dir)
     try:

@@ -1,9 +1,8 @@
 """``jixiao chat`` with scripted input: a whole draft, a wrong value, /back, /edit, a restart."""
 
+from jixiao.bot.cli import app
+from jixiao.store.drafts import DraftStore
 from typer.testing import CliRunner
-
-from bot.cli import app
-from store.drafts import DraftStore
 
 runner = CliRunner()
 

@@ -3,12 +3,11 @@
 from datetime import date
 
 import pytest
-
-from bot.conversation.engine import MAX_INPUT, Engine, Input
-from bot.conversation.state import ABANDONED, FINISHED
-from bot.wiring import build_index
-from store.corpus import bundled_corpus
-from store.drafts import DraftStore
+from jixiao.bot.conversation.engine import MAX_INPUT, Engine, Input
+from jixiao.bot.conversation.state import ABANDONED, FINISHED
+from jixiao.bot.wiring import build_index
+from jixiao.store.corpus import bundled_corpus
+from jixiao.store.drafts import DraftStore
 
 TODAY = date(2026, 11, 25)
 

@@ -35,13 +35,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-
-from bot.conversation import engine as engine_module
-from bot.conversation.engine import MAX_INPUT, Input, clean_input
-from bot.conversation.finish import export_files as render_files
-from bot.conversation.flow import flow
-from bot.conversation.state import Draft, Session
-from bot.wiring import build_engine
+from jixiao.bot.conversation import engine as engine_module
+from jixiao.bot.conversation.engine import MAX_INPUT, Input, clean_input
+from jixiao.bot.conversation.finish import export_files as render_files
+from jixiao.bot.conversation.flow import flow
+from jixiao.bot.conversation.state import Draft, Session
+from jixiao.bot.wiring import build_engine
 
 TODAY = date(2026, 11, 25)
 USERS = ("fuzz:alice", "fuzz:bob")

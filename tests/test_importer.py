@@ -5,11 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from jixiao.bot.cli import app
+from jixiao.bot.corpus.importer import import_file
+from jixiao.store.corpus import CorpusStore, bundled_corpus
 from typer.testing import CliRunner
-
-from bot.cli import app
-from bot.corpus.importer import import_file
-from store.corpus import CorpusStore, bundled_corpus
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -55,7 +55,7 @@ def test_the_checker_passes_an_intact_store(written):
 
 
 def test_the_checker_sees_a_changed_answer(written):
-    from store.drafts import DraftStore
+    from jixiao.store.drafts import DraftStore
 
     kill_test = load_kill_test()
     store = DraftStore(written)
@@ -70,7 +70,7 @@ def test_the_checker_sees_a_changed_answer(written):
 
 
 def test_the_checker_sees_a_rolled_back_draft(written):
-    from store.drafts import DraftStore
+    from jixiao.store.drafts import DraftStore
 
     kill_test = load_kill_test()
     store = DraftStore(written)

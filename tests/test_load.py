@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from bot.adapters.telegram import TelegramBot
+from jixiao.bot.adapters.telegram import TelegramBot
 
 REPO = Path(__file__).resolve().parents[1]
 LOAD_TEST = REPO / "bench" / "load_test.py"

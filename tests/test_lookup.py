@@ -2,11 +2,10 @@
 
 import json
 
+from jixiao.bot.cli import app
+from jixiao.bot.lookup import lookup, render_lookup
+from jixiao.store.corpus import bundled_corpus
 from typer.testing import CliRunner
-
-from bot.cli import app
-from bot.lookup import lookup, render_lookup
-from store.corpus import bundled_corpus
 
 CORPUS = bundled_corpus()
 runner = CliRunner()
@@ -38,7 +37,7 @@ def test_fuzzy_after_exact():
 
 
 def test_value_changes_between_years_of_one_project():
-    from bot.domain.models import Filing, Indicator
+    from jixiao.bot.domain.models import Filing, Indicator
 
     a = Filing(year=2025, format="2024", project_name="业务培训", funding={"annual_request": 10000},
                indicators=[Indicator(level1="产出指标", level2="数量指标", name="培训场次", value="=2.00(场)"),
@@ -59,7 +58,7 @@ def test_no_match_suggests_closest_names():
 
 
 def test_html_rendering_escapes_and_splits():
-    from bot.domain.models import Filing, Indicator
+    from jixiao.bot.domain.models import Filing, Indicator
 
     big = Filing(year=2026, format="2026", project_name="<b>&项目", indicators=[
         Indicator(level1="产出指标", level2="数量指标", name=f"指标{i}<i>", value="≥1.00(件)") for i in range(300)])

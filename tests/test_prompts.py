@@ -4,8 +4,7 @@ import ast
 from pathlib import Path
 
 import pytest
-
-from bot.texts import all_messages, render_html, render_plain
+from jixiao.bot.texts import all_messages, render_html, render_plain
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = [p for folder in ("bot", "store") for p in (ROOT / folder).rglob("*.py")]

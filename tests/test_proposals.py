@@ -3,16 +3,15 @@
 import json
 
 import pytest
+from jixiao.bot.cli import app
+from jixiao.bot.domain.frameworks import all_frameworks, get_framework
+from jixiao.bot.domain.models import Filing, Indicator
+from jixiao.bot.domain.validation.table_rules import check_framework
+from jixiao.bot.domain.values import canonical
+from jixiao.bot.retrieval import Query, SearchIndex
+from jixiao.bot.retrieval.proposals import DATA_FILE, Proposal, ProposedIndicator, propose
+from jixiao.store.corpus import bundled_corpus, dump_filings_json
 from typer.testing import CliRunner
-
-from bot.cli import app
-from bot.domain.frameworks import all_frameworks, get_framework
-from bot.domain.models import Filing, Indicator
-from bot.domain.validation.table_rules import check_framework
-from bot.domain.values import canonical
-from bot.retrieval import Query, SearchIndex
-from bot.retrieval.proposals import DATA_FILE, Proposal, ProposedIndicator, propose
-from store.corpus import bundled_corpus, dump_filings_json
 
 CORPUS = bundled_corpus()
 FORENSIC = "上海市司法鉴定中心"

@@ -7,12 +7,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from bot.domain.models import Filing, Indicator
-from bot.domain.validation import validate
-from bot.render.chat_table import TELEGRAM_LIMIT, length, render_chat
-from bot.texts import all_messages
-from store.corpus import bundled_corpus
+from jixiao.bot.domain.models import Filing, Indicator
+from jixiao.bot.domain.validation import validate
+from jixiao.bot.render.chat_table import TELEGRAM_LIMIT, length, render_chat
+from jixiao.bot.texts import all_messages
+from jixiao.store.corpus import bundled_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}

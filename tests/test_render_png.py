@@ -6,15 +6,14 @@ import io
 import json
 
 import pytest
+from jixiao.bot.cli import app
+from jixiao.bot.domain.models import Filing, Indicator
+from jixiao.bot.domain.validation import validate
+from jixiao.bot.paths import REPO_DIR
+from jixiao.bot.render.png import BADGE, font_path, load_font, render_png, wrap
+from jixiao.store.corpus import bundled_corpus
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 from typer.testing import CliRunner
-
-from bot.cli import app
-from bot.domain.models import Filing, Indicator
-from bot.domain.validation import validate
-from bot.paths import REPO_DIR
-from bot.render.png import BADGE, font_path, load_font, render_png, wrap
-from store.corpus import bundled_corpus
 
 CORPUS = bundled_corpus()
 NOT_IN_FONT = "\U000f0000"  # a private-use character: drawn as the font's .notdef box

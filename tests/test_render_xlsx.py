@@ -6,16 +6,15 @@ import json
 from datetime import date
 
 import pytest
+from jixiao.bot.cli import app
+from jixiao.bot.domain.frameworks import get_framework
+from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
+from jixiao.bot.domain.validation import validate
+from jixiao.bot.render import LAST_COL, form_grid
+from jixiao.bot.render.xlsx import META_SHEET, read_xlsx, write_xlsx
+from jixiao.store.corpus import bundled_corpus
 from openpyxl import load_workbook
 from typer.testing import CliRunner
-
-from bot.cli import app
-from bot.domain.frameworks import get_framework
-from bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
-from bot.domain.validation import validate
-from bot.render import LAST_COL, form_grid
-from bot.render.xlsx import META_SHEET, read_xlsx, write_xlsx
-from store.corpus import bundled_corpus
 
 CORPUS = bundled_corpus()
 

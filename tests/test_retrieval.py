@@ -1,18 +1,17 @@
 """Similar-project search over the bundled corpus: same-name pairs, reasons, exclusion."""
 
 import pytest
-
-from bot.domain.models import Filing
-from bot.retrieval import Hit, Query, SearchIndex
-from bot.retrieval.index import same_unit
-from bot.retrieval.text import (
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.retrieval import Hit, Query, SearchIndex
+from jixiao.bot.retrieval.index import same_unit
+from jixiao.bot.retrieval.text import (
     TOKENIZERS,
     clean,
     indicator_similarity,
     normalize_name,
     normalize_unit,
 )
-from store.corpus import bundled_corpus
+from jixiao.store.corpus import bundled_corpus
 
 CORPUS = bundled_corpus()
 FORENSIC = "上海市司法鉴定中心"

@@ -3,14 +3,13 @@
 import re
 from datetime import date
 
+from jixiao.bot.conversation.engine import Engine, Input
+from jixiao.bot.lookup import lookup
+from jixiao.bot.wiring import build_index
+from jixiao.store.corpus import OwnFilingStore, bundled_corpus
+from jixiao.store.drafts import DraftStore
+from jixiao.store.shares import ShareStore
 from test_conversation import Chat, confirm_all_values, fill_facts
-
-from bot.conversation.engine import Engine, Input
-from bot.lookup import lookup
-from bot.wiring import build_index
-from store.corpus import OwnFilingStore, bundled_corpus
-from store.drafts import DraftStore
-from store.shares import ShareStore
 
 TODAY = date(2026, 11, 25)
 
@@ -94,7 +93,7 @@ def test_share_comment_fix_approve(tmp_path):
     assert [f.source.file for f in own] == [f"own:alice/{alice.draft.id}"]
     found = lookup(engine.corpus, "工伤鉴定").exact
     assert any(f.source.file.startswith("own:") and f.year == 2027 for f in found)
-    assert any(h.filing.year == 2027 for h in engine.index.search(__import__("bot.retrieval.index", fromlist=["Query"]).Query(name="工伤鉴定"), top=5))
+    assert any(h.filing.year == 2027 for h in engine.index.search(__import__("jixiao.bot.retrieval.index", fromlist=["Query"]).Query(name="工伤鉴定"), top=5))
 
 
 def test_stale_review_buttons_and_drafts_listing(tmp_path):

@@ -17,12 +17,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from jixiao.store.safe_storage import AtomicJSONStorage, CorruptStoreError, LockingTinyDB
+from jixiao.store.user_files import PerUserDB
 from tinydb import Query, TinyDB
 from tinydb.operations import increment
 from tinydb.storages import MemoryStorage
-
-from store.safe_storage import AtomicJSONStorage, CorruptStoreError, LockingTinyDB
-from store.user_files import PerUserDB
 
 SPAWN = multiprocessing.get_context("spawn")
 TEMP_NAME = re.compile(r"\.db\.json\.tmp-[0-9a-f]{16}")
@@ -301,12 +300,12 @@ def test_corrupt_store_error_pickles(tmp_path):
 def test_set_aside_mode_starts_empty_and_logs(tmp_path, caplog):
     path = tmp_path / "db.json"
     path.write_bytes(b'{"_default": {"1": ')
-    with caplog.at_level(logging.WARNING, logger="store.safe_storage"):
+    with caplog.at_level(logging.WARNING, logger="jixiao.store.safe_storage"):
         db = TinyDB(path, storage=AtomicJSONStorage, on_corrupt="set_aside")
     assert db.all() == []
     [moved] = [p for p in tmp_path.iterdir() if CORRUPT_NAME.fullmatch(p.name)]
     assert moved.read_bytes() == b'{"_default": {"1": '
-    [record] = [r for r in caplog.records if r.name == "store.safe_storage"]
+    [record] = [r for r in caplog.records if r.name == "jixiao.store.safe_storage"]
     assert record.levelno == logging.WARNING
     assert str(path) in record.getMessage() and str(moved) in record.getMessage()
     assert record.args  # lazy %-formatting
@@ -537,7 +536,7 @@ def test_corrupt_user_file(tmp_path, caplog):
         PerUserDB(tmp_path).db("tg:9")
     assert caught.value.path == path
     path.write_bytes(b"[]")
-    with caplog.at_level(logging.WARNING, logger="store.safe_storage"):
+    with caplog.at_level(logging.WARNING, logger="jixiao.store.safe_storage"):
         db = PerUserDB(tmp_path, on_corrupt="set_aside").db("tg:9")
     assert db.table("drafts").all() == [] and str(path) in caplog.text
 

@@ -9,8 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-from bot.corpus.seedtext import parse_text
+from jixiao.bot.corpus.seedtext import parse_text
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 

@@ -15,18 +15,17 @@ from io import StringIO
 
 import pytest
 from fake_bot_api import TOKEN, FakeRequest, FakeTelegram, Person, draft_of, fill_facts, finish_draft
+from jixiao.bot.adapters.telegram import Refusals, TelegramBot, build_application
+from jixiao.bot.adapters.telegram_config import TelegramConfig, load_config
+from jixiao.bot.adapters.telegram_keyboards import CHOICE, PAGE, Keyboard, decode, encode
+from jixiao.bot.adapters.telegram_logging import KeyValueFormatter
+from jixiao.bot.adapters.telegram_text import LIMIT, split_html, visible_length
+from jixiao.bot.conversation.replies import Choice, Reply
+from jixiao.bot.wiring import build_engine
+from jixiao.store.drafts import DraftStore
 from telegram import Update
 from telegram.ext import Application
 from typer.testing import CliRunner
-
-from bot.adapters.telegram import Refusals, TelegramBot, build_application
-from bot.adapters.telegram_config import TelegramConfig, load_config
-from bot.adapters.telegram_keyboards import CHOICE, PAGE, Keyboard, decode, encode
-from bot.adapters.telegram_logging import KeyValueFormatter
-from bot.adapters.telegram_text import LIMIT, split_html, visible_length
-from bot.conversation.replies import Choice, Reply
-from bot.wiring import build_engine
-from store.drafts import DraftStore
 
 TODAY = date(2026, 11, 25)
 ALICE, BOB, EVE = 1001, 1002, 6666
@@ -391,7 +390,7 @@ def test_logs_are_key_value_lines_without_the_token():
 
 # ------------------------------------------------------------------ configuration
 def test_configuration_problems_are_one_line_without_secrets(monkeypatch, tmp_path):
-    from bot.adapters.telegram_config import ConfigError
+    from jixiao.bot.adapters.telegram_config import ConfigError
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ALLOWED_USERS", "666")  # a field's bare name is not a variable of ours
@@ -416,7 +415,7 @@ def test_configuration_problems_are_one_line_without_secrets(monkeypatch, tmp_pa
 
 
 def test_serve_refuses_bad_configuration_with_status_2(monkeypatch, tmp_path):
-    from bot.cli import app
+    from jixiao.bot.cli import app
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)

@@ -22,10 +22,9 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import GOAL, TOKEN, FakeBotAPIServer, Person, draft_of, fill_facts, finish_draft
-
-from bot.adapters.telegram import ALLOWED_UPDATES, build_application
-from bot.adapters.telegram_config import TelegramConfig
-from bot.wiring import build_engine
+from jixiao.bot.adapters.telegram import ALLOWED_UPDATES, build_application
+from jixiao.bot.adapters.telegram_config import TelegramConfig
+from jixiao.bot.wiring import build_engine
 
 TODAY = date(2026, 11, 25)
 ALICE, BOB, EVE = 1001, 1002, 6666
@@ -189,7 +188,7 @@ def serve(server: FakeBotAPIServer, data_dir: Path, log: Path, *options: str) ->
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "JIXIAO_"))}
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.api_url, JIXIAO_ALLOWED_USERS=str(ALICE),
                JIXIAO_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
-    return subprocess.Popen([sys.executable, "-m", "bot", "serve", *options], cwd=data_dir.parent, env=env,
+    return subprocess.Popen([sys.executable, "-m", "jixiao.bot", "serve", *options], cwd=data_dir.parent, env=env,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 

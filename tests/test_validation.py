@@ -6,12 +6,11 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jixiao.bot.cli import app
+from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear
+from jixiao.bot.domain.validation import check_indicator, has_errors, validate
+from jixiao.store.corpus import bundled_corpus
 from typer.testing import CliRunner
-
-from bot.cli import app
-from bot.domain.models import Filing, Funding, Indicator, PriorYear
-from bot.domain.validation import check_indicator, has_errors, validate
-from store.corpus import bundled_corpus
 
 BASE_2026 = [
     ("成本指标", "经济成本指标", "人均培训成本", "≤40.00(元)"),

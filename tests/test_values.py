@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from bot.domain import values
-from bot.domain.values import (
+from jixiao.bot.domain import values
+from jixiao.bot.domain.values import (
     Deadline,
     Periodic,
     Qualitative,

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.conversation.engine import Engine, Input
-from bot.conversation.replies import Reply
+from jixiao.bot.conversation.engine import Engine, Input
+from jixiao.bot.conversation.replies import Reply
 
 
 class ConsoleChat:

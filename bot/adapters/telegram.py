@@ -26,6 +26,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Callable
 
+from jixiao.bot.adapters.telegram_config import TelegramConfig
+from jixiao.bot.adapters.telegram_keyboards import CHOICE, PAGE, Keyboard, ShownKeyboards, decode
+from jixiao.bot.adapters.telegram_logging import quote
+from jixiao.bot.adapters.telegram_order import PerUserOrder
+from jixiao.bot.adapters.telegram_text import split_html
+from jixiao.bot.conversation.engine import Engine, Input
+from jixiao.bot.conversation.replies import Attachment, Reply
+from jixiao.bot.texts import render_html, render_plain
+from jixiao.bot.wiring import build_engine
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -41,16 +50,6 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest
-
-from bot.adapters.telegram_config import TelegramConfig
-from bot.adapters.telegram_keyboards import CHOICE, PAGE, Keyboard, ShownKeyboards, decode
-from bot.adapters.telegram_logging import quote
-from bot.adapters.telegram_order import PerUserOrder
-from bot.adapters.telegram_text import split_html
-from bot.conversation.engine import Engine, Input
-from bot.conversation.replies import Attachment, Reply
-from bot.texts import render_html, render_plain
-from bot.wiring import build_engine
 
 logger = logging.getLogger(__name__)
 

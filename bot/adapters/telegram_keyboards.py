@@ -21,10 +21,9 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from jixiao.bot.conversation.replies import Reply
+from jixiao.bot.texts import render_plain
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.conversation.replies import Reply
-from bot.texts import render_plain
 
 CHOICE, PAGE, NOOP = "c", "p", "n"
 PAGE_ROWS = 8  # rows of choices per page; a one-column list shows 8 choices a page

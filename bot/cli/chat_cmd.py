@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-
-from bot.adapters.console import ConsoleChat
-from bot.cli import app
-from bot.paths import data_dir
-from bot.wiring import build_engine
+from jixiao.bot.adapters.console import ConsoleChat
+from jixiao.bot.cli import app
+from jixiao.bot.paths import data_dir
+from jixiao.bot.wiring import build_engine
 
 
 @app.command("chat")

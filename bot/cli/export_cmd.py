@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from jixiao.bot.cli import app
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.domain.validation import validate
+from jixiao.bot.render.chat_table import render_chat
+from jixiao.bot.render.png import render_png
+from jixiao.bot.render.xlsx import write_xlsx
 from pydantic import ValidationError
-
-from bot.cli import app
-from bot.domain.models import Filing
-from bot.domain.validation import validate
-from bot.render.chat_table import render_chat
-from bot.render.png import render_png
-from bot.render.xlsx import write_xlsx
 
 
 def load_filing(path: Path, index: int = 0) -> Filing:

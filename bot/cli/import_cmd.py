@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from jixiao.bot.cli import app
+from jixiao.bot.corpus.importer import import_file
+from jixiao.bot.paths import data_dir
+from jixiao.store.corpus import CorpusStore, dump_filings_json
 from tqdm import tqdm
-
-from bot.cli import app
-from bot.corpus.importer import import_file
-from bot.paths import data_dir
-from store.corpus import CorpusStore, dump_filings_json
 
 
 @app.command("import")

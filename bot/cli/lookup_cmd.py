@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-
-from bot.cli import app
-from bot.lookup import lookup, money_of, render_lookup
-from bot.paths import data_dir
-from bot.wiring import load_corpus
-from store.corpus import load_filings_json
+from jixiao.bot.cli import app
+from jixiao.bot.lookup import lookup, money_of, render_lookup
+from jixiao.bot.paths import data_dir
+from jixiao.bot.wiring import load_corpus
+from jixiao.store.corpus import load_filings_json
 
 
 @app.command("lookup")

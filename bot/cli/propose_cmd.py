@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from jixiao.bot.cli import app
+from jixiao.bot.domain.frameworks import framework_for_year
+from jixiao.bot.retrieval.index import Query, SearchIndex
+from jixiao.bot.retrieval.proposals import Proposal, propose
+from jixiao.store.corpus import bundled_corpus, load_filings_json
 from pydantic import ValidationError
-
-from bot.cli import app
-from bot.domain.frameworks import framework_for_year
-from bot.retrieval.index import Query, SearchIndex
-from bot.retrieval.proposals import Proposal, propose
-from store.corpus import bundled_corpus, load_filings_json
 
 
 @app.command("propose")

@@ -18,10 +18,9 @@ from typing import Annotated, Optional
 from urllib.parse import urlsplit
 
 import typer
+from jixiao.bot.cli import app
 
-from bot.cli import app
-
-logger = logging.getLogger("bot.serve")
+logger = logging.getLogger("jixiao.bot.serve")
 
 
 @app.command("serve")
@@ -33,9 +32,9 @@ def serve_command(
     log_level: Annotated[str, typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
 ) -> None:
     """Run the Telegram bot (long polling, or a webhook behind HTTPS)."""
-    from bot.adapters.telegram import ALLOWED_UPDATES, build_application
-    from bot.adapters.telegram_config import ConfigError, load_config
-    from bot.adapters.telegram_logging import setup_logging
+    from jixiao.bot.adapters.telegram import ALLOWED_UPDATES, build_application
+    from jixiao.bot.adapters.telegram_config import ConfigError, load_config
+    from jixiao.bot.adapters.telegram_logging import setup_logging
 
     if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         typer.echo(f"jixiao serve: --log-level {log_level!r} is not one of DEBUG, INFO, WARNING, ERROR", err=True)

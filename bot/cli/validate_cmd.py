@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from jixiao.bot.cli import app
+from jixiao.bot.domain.frameworks import framework_for_year
+from jixiao.bot.domain.validation import check_indicator, has_errors, validate
+from jixiao.bot.domain.values import ValueParseError, canonical
+from jixiao.store.corpus import load_filings_json
 from pydantic import ValidationError
-
-from bot.cli import app
-from bot.domain.frameworks import framework_for_year
-from bot.domain.validation import check_indicator, has_errors, validate
-from bot.domain.values import ValueParseError, canonical
-from store.corpus import load_filings_json
 
 
 @app.command("validate")

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable
 
-from bot.conversation import review
-from bot.conversation.finish import export_files, table_replies
-from bot.conversation.flow import Context, Goto, Next, Outcome, Retry, Stay, flow, next_step
-from bot.conversation.indicators import back_in_values
-from bot.conversation.replies import Choice, Reply, button, join, say
-from bot.conversation.state import (
+from jixiao.bot.conversation import review
+from jixiao.bot.conversation.finish import export_files, table_replies
+from jixiao.bot.conversation.flow import Context, Goto, Next, Outcome, Retry, Stay, flow, next_step
+from jixiao.bot.conversation.indicators import back_in_values
+from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
+from jixiao.bot.conversation.state import (
     ABANDONED,
     APPROVED,
     DRAFTING,
@@ -28,8 +28,8 @@ from bot.conversation.state import (
     Session,
     now_iso,
 )
-from bot.domain.frameworks import framework_for_year
-from bot.domain.models import Filing
+from jixiao.bot.domain.frameworks import framework_for_year
+from jixiao.bot.domain.models import Filing
 
 MAX_INPUT = 4000  # characters; longer messages are refused with a clear limit message
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -184,7 +184,7 @@ def open_draft(turn: Turn, text: str, ctx: Context) -> None:
 
 def run_lookup(turn: Turn, query: str, ctx: Context) -> None:
     """/lookup 名称: matching past filings in one answer; closest names as buttons if none."""
-    from bot.lookup import lookup, render_lookup
+    from jixiao.bot.lookup import lookup, render_lookup
 
     turn.session.turn += 1
     if not query.strip():

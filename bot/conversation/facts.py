@@ -7,13 +7,13 @@ import unicodedata
 from collections import Counter
 from datetime import date
 
-from bot.conversation.flow import Context, Next, Outcome, Retry, Step
-from bot.conversation.replies import Choice, Reply, button, join, say
-from bot.conversation.state import Draft
-from bot.domain.amounts import parse_date, parse_yuan
-from bot.domain.frameworks import framework_for_year, get_framework
-from bot.domain.models import Indicator
-from bot.domain.validation.table_rules import plan_period
+from jixiao.bot.conversation.flow import Context, Next, Outcome, Retry, Step
+from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
+from jixiao.bot.conversation.state import Draft
+from jixiao.bot.domain.amounts import parse_date, parse_yuan
+from jixiao.bot.domain.frameworks import framework_for_year, get_framework
+from jixiao.bot.domain.models import Indicator
+from jixiao.bot.domain.validation.table_rules import plan_period
 
 NAME_LIMIT = 100
 UNIT_LIMIT = 60

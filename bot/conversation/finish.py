@@ -6,12 +6,12 @@ import logging
 import tempfile
 from pathlib import Path
 
-from bot.conversation.facts import ask
-from bot.conversation.flow import Context, Goto, Outcome, Retry, Step, flow
-from bot.conversation.replies import Attachment, Choice, Reply, button, join, say
-from bot.conversation.state import ABANDONED, FINISHED, Draft
-from bot.domain.validation import has_errors, validate
-from bot.render.chat_table import render_chat
+from jixiao.bot.conversation.facts import ask
+from jixiao.bot.conversation.flow import Context, Goto, Outcome, Retry, Step, flow
+from jixiao.bot.conversation.replies import Attachment, Choice, Reply, button, join, say
+from jixiao.bot.conversation.state import ABANDONED, FINISHED, Draft
+from jixiao.bot.domain.validation import has_errors, validate
+from jixiao.bot.render.chat_table import render_chat
 
 logger = logging.getLogger(__name__)
 CONFIRM, EDIT, YES, NO, BACK = "confirm", "edit", "yes", "no", "back"
@@ -19,7 +19,7 @@ CONFIRM, EDIT, YES, NO, BACK = "confirm", "edit", "yes", "no", "back"
 
 def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
     """The draft's table as chat messages (split to fit), findings and review comments marked."""
-    from bot.conversation.review import review_findings
+    from jixiao.bot.conversation.review import review_findings
 
     findings = [*validate(draft.filing), *review_findings(draft)] if with_findings else []
     html = render_chat(draft.filing, findings, html=True)
@@ -29,7 +29,7 @@ def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
 
 # ------------------------------------------------------------------ review
 def ask_review(draft: Draft, ctx: Context) -> Reply:
-    from bot.conversation.review import review_findings
+    from jixiao.bot.conversation.review import review_findings
 
     findings = validate(draft.filing)
     errors = sum(f.blocking for f in findings)
@@ -65,11 +65,11 @@ def _render(draft: Draft, suffix: str) -> bytes | None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"export{suffix}"
             if suffix == ".xlsx":
-                from bot.render.xlsx import write_xlsx
+                from jixiao.bot.render.xlsx import write_xlsx
 
                 write_xlsx(draft.filing, path)
             else:
-                from bot.render.png import render_png
+                from jixiao.bot.render.png import render_png
 
                 render_png(draft.filing, path)
             return path.read_bytes()
@@ -102,14 +102,14 @@ def editable_steps(draft: Draft) -> list[Step]:
 
 
 def ask_edit_menu(draft: Draft, ctx: Context) -> Reply:
-    from bot.texts import render_plain
+    from jixiao.bot.texts import render_plain
 
     choices = [Choice(render_plain(s.edit_label), s.id) for s in editable_steps(draft)]
     return ask("chat.edit_menu", draft, [*choices, Choice(button("button.back"), BACK)], columns=3)
 
 
 def answer_edit_menu(draft: Draft, text: str, ctx: Context) -> Outcome:
-    from bot.texts import render_plain
+    from jixiao.bot.texts import render_plain
 
     text = text.strip()
     if text in (BACK, button("button.back")):

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from bot.conversation.replies import Reply
-from bot.conversation.state import Draft
-from bot.domain.models import Filing
+from jixiao.bot.conversation.replies import Reply
+from jixiao.bot.conversation.state import Draft
+from jixiao.bot.domain.models import Filing
 
 
 # ------------------------------------------------------------------ outcomes
@@ -88,7 +88,7 @@ class Step:
 
 
 def build_flow() -> dict[str, Step]:
-    from bot.conversation import facts, finish, indicators
+    from jixiao.bot.conversation import facts, finish, indicators
 
     steps = [*facts.STEPS, *indicators.STEPS, *finish.STEPS]
     return {step.id: step for step in steps}

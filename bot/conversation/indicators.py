@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot.conversation.facts import ask, clean
-from bot.conversation.flow import Context, Goto, Outcome, Retry, Stay, Step
-from bot.conversation.replies import Choice, Reply, button, join, say
-from bot.conversation.state import Draft, ProposedItem
-from bot.domain.frameworks import get_framework
-from bot.domain.models import Indicator
-from bot.domain.validation import check_indicator
-from bot.domain.validation.names import name_kind
-from bot.domain.values import Qualitative, ValueParseError, canonical, parse_value
+from jixiao.bot.conversation.facts import ask, clean
+from jixiao.bot.conversation.flow import Context, Goto, Outcome, Retry, Stay, Step
+from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
+from jixiao.bot.conversation.state import Draft, ProposedItem
+from jixiao.bot.domain.frameworks import get_framework
+from jixiao.bot.domain.models import Indicator
+from jixiao.bot.domain.validation import check_indicator
+from jixiao.bot.domain.validation.names import name_kind
+from jixiao.bot.domain.values import Qualitative, ValueParseError, canonical, parse_value
 
 NAME_LIMIT = 60
 QUALITY_WORDS = ("及时", "合规", "有效", "规范", "健全", "完善")
@@ -27,8 +27,8 @@ def enter_proposal(draft: Draft, ctx: Context) -> None:
     if ctx.index is None:
         draft.proposal, draft.similar = [], []
         return
-    from bot.retrieval.index import Query
-    from bot.retrieval.proposals import propose
+    from jixiao.bot.retrieval.index import Query
+    from jixiao.bot.retrieval.proposals import propose
 
     f = draft.filing
     query = Query(name=f.project_name, category=f.category, department=f.department, goal=f.goal, year=f.year)

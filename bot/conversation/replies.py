@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.texts import render_html, render_plain
+from jixiao.bot.texts import render_html, render_plain
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ comment at its indicator; an approved one joins our own corpus for next year.
 
 from __future__ import annotations
 
-from bot.conversation.replies import Choice, Reply, button, notify, say
-from bot.conversation.state import APPROVED, FINISHED, RETURNED, SHARED, Comment, Draft, ReviewNote, Version
-from bot.domain.models import Filing, Source
-from bot.domain.validation import Finding, validate
-from bot.domain.validation.findings import WARNING
-from bot.render.chat_table import render_chat
-from bot.texts import render_plain
+from jixiao.bot.conversation.replies import Choice, Reply, button, notify, say
+from jixiao.bot.conversation.state import APPROVED, FINISHED, RETURNED, SHARED, Comment, Draft, ReviewNote, Version
+from jixiao.bot.domain.models import Filing, Source
+from jixiao.bot.domain.validation import Finding, validate
+from jixiao.bot.domain.validation.findings import WARNING
+from jixiao.bot.render.chat_table import render_chat
+from jixiao.bot.texts import render_plain
 
 APPROVE, RETURN, WHOLE_TABLE = "approve", "return", "__table__"
 COMMENT_LIMIT = 1000

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.texts import render_plain
 from pydantic import BaseModel, ConfigDict, Field
-
-from bot.domain.models import Filing
-from bot.texts import render_plain
 
 DRAFTING, FINISHED, ABANDONED = "drafting", "finished", "abandoned"
 SHARED, RETURNED, APPROVED = "shared", "returned", "approved"

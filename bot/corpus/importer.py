@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.corpus.seedtext import NotAFilingError, is_blank_problem, parse_text
-from bot.domain.models import Filing
+from jixiao.bot.corpus.seedtext import NotAFilingError, is_blank_problem, parse_text
+from jixiao.bot.domain.models import Filing
 
 
 @dataclass

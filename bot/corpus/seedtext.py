@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.domain.amounts import parse_date, parse_money
-from bot.domain.frameworks import Framework, get_framework
-from bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
-from bot.domain.values import is_value
+from jixiao.bot.domain.amounts import parse_date, parse_money
+from jixiao.bot.domain.frameworks import Framework, get_framework
+from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
+from jixiao.bot.domain.values import is_value
 
 TITLE_RE = re.compile(r"^财政项目支出绩效目标(?:申报)?表$")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度\s*[)）]")

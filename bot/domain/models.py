@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from jixiao.bot.domain.frameworks import all_frameworks
 from pydantic import BaseModel, ConfigDict, field_validator
-
-from bot.domain.frameworks import all_frameworks
 
 
 class _Strict(BaseModel):

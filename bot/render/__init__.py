@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from bot.domain.frameworks import get_framework
-from bot.domain.models import Filing
-from bot.domain.validation import ERROR, WARNING, Finding
-from bot.texts import render_plain
+from jixiao.bot.domain.frameworks import get_framework
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.domain.validation import ERROR, WARNING, Finding
+from jixiao.bot.texts import render_plain
 
 #: The grid has five columns: A holds labels and section titles; in the indicator table
 #: B–E are 一级 / 二级 / 三级 / 指标值. Widths are in Excel character units.

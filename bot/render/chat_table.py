@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.domain.models import Filing, Indicator
-from bot.domain.validation import ERROR, WARNING, Finding
-from bot.render import (
+from jixiao.bot.domain.models import Filing, Indicator
+from jixiao.bot.domain.validation import ERROR, WARNING, Finding
+from jixiao.bot.render import (
     FUNDING_FIELDS,
     PRIOR_YEAR_FIELDS,
     department_label,
@@ -34,7 +34,7 @@ from bot.render import (
     worst,
     year_label,
 )
-from bot.texts import render_html, render_plain
+from jixiao.bot.texts import render_html, render_plain
 
 TELEGRAM_LIMIT = 4096
 HEADER_FIELDS = ("department", "implementing_unit", "category", "nature", "performance_type", "gov_purchase", "start", "end")

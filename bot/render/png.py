@@ -18,12 +18,11 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.domain.validation import ERROR, Finding
+from jixiao.bot.render import Cell, fmt_money, form_grid, labels, place_findings, worst
+from jixiao.bot.texts import render_plain
 from PIL import Image, ImageDraw, ImageFont
-
-from bot.domain.models import Filing
-from bot.domain.validation import ERROR, Finding
-from bot.render import Cell, fmt_money, form_grid, labels, place_findings, worst
-from bot.texts import render_plain
 
 FONT_PACKAGE = "pylopdf_fonts_zh_cn"
 FONT_FILE = "NotoSansSC-Regular.otf"

@@ -21,17 +21,10 @@ import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
-
-from bot.domain.frameworks import all_frameworks, framework_for_year, get_framework
-from bot.domain.models import Filing
-from bot.domain.validation import ERROR, Finding
-from bot.render import (
+from jixiao.bot.domain.frameworks import all_frameworks, framework_for_year, get_framework
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.domain.validation import ERROR, Finding
+from jixiao.bot.render import (
     COLUMN_WIDTHS,
     FUNDING_FIELDS,
     PRIOR_YEAR_FIELDS,
@@ -43,7 +36,13 @@ from bot.render import (
     place_findings,
     worst,
 )
-from bot.texts import render_plain
+from jixiao.bot.texts import render_plain
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 
 META_SHEET = "jixiao"  # hidden: what the printed form does not show
 FONT = "宋体"  # the font of the official forms

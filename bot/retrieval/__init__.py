@@ -4,7 +4,7 @@ No Telegram here: the conversation engine and ``jixiao propose`` both build a
 :class:`SearchIndex` once from the corpus and call :func:`propose` on it.
 """
 
-from bot.retrieval.index import Hit, Query, SearchIndex
-from bot.retrieval.proposals import Proposal, ProposedIndicator, propose
+from jixiao.bot.retrieval.index import Hit, Query, SearchIndex
+from jixiao.bot.retrieval.proposals import Proposal, ProposedIndicator, propose
 
 __all__ = ["Hit", "Proposal", "ProposedIndicator", "Query", "SearchIndex", "propose"]

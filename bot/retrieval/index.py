@@ -32,10 +32,10 @@ from bisect import insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from bot.domain.models import Filing
-from bot.retrieval.fields import TextField
-from bot.retrieval.text import clean, normalize_name, normalize_unit, tokenizer
-from bot.texts import render_plain
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.retrieval.fields import TextField
+from jixiao.bot.retrieval.text import clean, normalize_name, normalize_unit, tokenizer
+from jixiao.bot.texts import render_plain
 
 
 @dataclass(frozen=True)

@@ -40,18 +40,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from bot.domain.frameworks import Framework, get_framework
-from bot.domain.models import Filing, Indicator
-from bot.domain.values import (
+from jixiao.bot.domain.frameworks import Framework, get_framework
+from jixiao.bot.domain.models import Filing, Indicator
+from jixiao.bot.domain.values import (
     Deadline,
     Quantity,
     ValueParseError,
     canonical,
     parse_value,
 )
-from bot.retrieval.index import Hit, Query, SearchIndex, same_unit
-from bot.retrieval.text import indicator_key, indicator_similarity, normalize_name
-from bot.texts import render_plain
+from jixiao.bot.retrieval.index import Hit, Query, SearchIndex, same_unit
+from jixiao.bot.retrieval.text import indicator_key, indicator_similarity, normalize_name
+from jixiao.bot.texts import render_plain
 
 DATA_FILE = Path(__file__).with_name("proposal_data.json")
 MERGE_SIMILARITY = 85.0  # indicator_similarity at or above which two names are one indicator

@@ -8,11 +8,11 @@ are prompts' ``finding.*`` keys.
 
 from __future__ import annotations
 
-from bot.domain.models import Filing
-from bot.domain.validation.arithmetic_rules import check_cost_budget, check_goal_quantities
-from bot.domain.validation.findings import ERROR, WARNING, Finding
-from bot.domain.validation.indicator_rules import check_indicator
-from bot.domain.validation.table_rules import check_completeness, check_dates, check_framework, check_money
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.domain.validation.arithmetic_rules import check_cost_budget, check_goal_quantities
+from jixiao.bot.domain.validation.findings import ERROR, WARNING, Finding
+from jixiao.bot.domain.validation.indicator_rules import check_indicator
+from jixiao.bot.domain.validation.table_rules import check_completeness, check_dates, check_framework, check_money
 
 __all__ = ["ERROR", "WARNING", "Finding", "check_indicator", "validate", "has_errors"]
 

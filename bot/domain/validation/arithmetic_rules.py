@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.domain.models import Filing
-from bot.domain.validation.findings import WARNING, Finding, finding, fmt_number
-from bot.domain.validation.names import is_unit_cost, name_kind, per_year_factor
-from bot.domain.values import Quantity, ValueParseError, parse_value
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.domain.validation.findings import WARNING, Finding, finding, fmt_number
+from jixiao.bot.domain.validation.names import is_unit_cost, name_kind, per_year_factor
+from jixiao.bot.domain.values import Quantity, ValueParseError, parse_value
 
 MONEY_FACTORS = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
 COST_WORDS = re.compile(r"成本|费用|均价|单价|平均|人均|次均|均|每|价格|\(次\)|（次）")

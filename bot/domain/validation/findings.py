@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.texts import render_plain
+from jixiao.bot.texts import render_plain
 
 ERROR = "error"  # blocks submission
 WARNING = "warning"  # informs

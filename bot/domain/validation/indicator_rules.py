@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.domain.validation.findings import ERROR, WARNING, Finding, finding, fmt_number
-from bot.domain.validation.names import is_negative, is_positive_rate, is_satisfaction, name_kind
-from bot.domain.values import Qualitative, Quantity, Trend, ValueParseError, parse_value
+from jixiao.bot.domain.validation.findings import ERROR, WARNING, Finding, finding, fmt_number
+from jixiao.bot.domain.validation.names import is_negative, is_positive_rate, is_satisfaction, name_kind
+from jixiao.bot.domain.values import Qualitative, Quantity, Trend, ValueParseError, parse_value
 
 PLACEHOLDER_RE = re.compile(r"\*|＊|[xX]{2,}|待定|待填|（空）|\(空\)|…")
 RATE_EXAMPLES = ("≥85.00(%)", "=100.00(%)")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from bot.corpus.seedtext import is_blank_problem
-from bot.domain.frameworks import get_framework
-from bot.domain.models import Filing
-from bot.domain.validation.findings import ERROR, WARNING, Finding, finding, fmt_number
-from bot.domain.values import Deadline, ValueParseError, parse_value
+from jixiao.bot.corpus.seedtext import is_blank_problem
+from jixiao.bot.domain.frameworks import get_framework
+from jixiao.bot.domain.models import Filing
+from jixiao.bot.domain.validation.findings import ERROR, WARNING, Finding, finding, fmt_number
+from jixiao.bot.domain.values import Deadline, ValueParseError, parse_value
 
 MONEY_TOLERANCE = 0.01  # yuan: sums are compared to the cent
 
