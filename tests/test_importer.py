@@ -58,7 +58,7 @@ def test_cli_imports_seeds_with_json_and_reports(tmp_path, bad_files):
     assert f"{bad_files['binary']}: error: binary file, not text" in result.output
     assert set(data[0]) == {
         "year", "format", "department", "implementing_unit", "project_name", "category", "nature",
-        "performance_type", "gov_purchase", "start", "end", "funding", "prior_year", "goal",
+        "performance_type", "gov_purchase", "start", "end", "funding", "prior_year", "goal", "overall_goal",
         "indicators", "complete", "problems", "source",
     }
     assert set(data[0]["funding"]) == {"total", "annual_request", "fiscal", "current_appropriation", "carryover", "other"}

@@ -66,7 +66,8 @@ class Filing(_Strict):
     end: date | None = None
     funding: Funding = Funding()
     prior_year: PriorYear = PriorYear()
-    goal: str | None = None
+    goal: str | None = None  # 年度总体目标 (2020: 年度目标)
+    overall_goal: str | None = None  # 项目总目标: the whole period's goal; asked for multi-year (阶段性) projects
     indicators: list[Indicator] = []
     complete: bool = True
     problems: list[str] = []
