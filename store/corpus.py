@@ -1,49 +1,142 @@
-"""The corpus of past filings, kept in a TinyDB file in the data directory.
+"""The corpus of past filings, kept in a TinyDB file in the data directory, and JSON files of filings.
 
 Each filing is stored under its key (source file and table index), so importing the
-same file again replaces its filings instead of adding copies.
+same file again replaces its filings instead of adding copies. The file has TinyDB's
+layout (``{"filings": {"1": {"key": ..., "filing": {...}}}}``) and is written by
+``AtomicJSONStorage`` (atomic, fsynced, locked against other writers).
+
+Reading the store never stops a start-up: a file that is not TinyDB JSON is set aside
+as ``<name>.corrupt-<UTC timestamp>`` and a record that is not a filing is skipped,
+each with a logged warning naming the path. Reading takes no lock and writes nothing
+unless a file must be set aside, so it works in a read-only data directory.
+
+:func:`load_filings_json` reads the public JSON form (``jixiao import --json``,
+``--corpus``); anything wrong with such a file is a :class:`FilingsFileError` whose
+message is one line naming the filing and the field (and ``path`` the file).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
+import stat
 from pathlib import Path
+from typing import Any
 
+from jixiao.bot.corpus.importer import UnreadableFileError, read_text_file
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.paths import BUNDLED_CORPUS
-from jixiao.store.safe_storage import LockingTinyDB
-from tinydb import Query
+from jixiao.store.safe_storage import AtomicJSONStorage, _Invalid
+from pydantic import ValidationError
+
+logger = logging.getLogger(__name__)
+
+SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+class FilingsFileError(ValueError):
+    """A file of filings that cannot be used: the message is one line saying why (which
+    filing, which field), ``path`` the file."""
+
+    def __init__(self, reason: str, path: Path | None = None):
+        super().__init__(reason)
+        self.path = path
+
+
+class _CorpusStorage(AtomicJSONStorage):
+    """``AtomicJSONStorage`` that also counts JSON too deeply nested for Python's parser, or
+    with a number too long to convert, as a corrupt file (set aside, not a crash at every
+    start). Remove once ``AtomicJSONStorage._load`` treats those as invalid itself."""
+
+    ON_CORRUPT = "set_aside"
+
+    def _load(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            return super()._load()
+        except RecursionError:
+            raise _Invalid("JSON nested too deeply") from None
+        except ValueError as error:  # e.g. an integer of more than 4,300 digits
+            raise _Invalid(f"unusable JSON: {error}") from None
 
 
 class CorpusStore:
     """Filings imported by the user (``jixiao import``), one document per filing."""
 
     FILE_NAME = "corpus.json"
+    TABLE = "filings"
 
     def __init__(self, directory: Path):
-        Path(directory).mkdir(parents=True, exist_ok=True)
         self.path = Path(directory) / self.FILE_NAME
-        self._db = LockingTinyDB(self.path, ensure_ascii=False)
-        self._filings = self._db.table("filings")
+        self._storage: AtomicJSONStorage | None = None  # opened by the first write
 
     def upsert(self, filings: list[Filing]) -> int:
-        """Store ``filings``, replacing any with the same key; returns how many were new."""
-        added = 0
-        doc = Query()
-        for filing in filings:
-            is_new = not self._filings.contains(doc.key == filing.key)
-            self._filings.upsert({"key": filing.key, "filing": filing.to_json_dict()}, doc.key == filing.key)
-            added += is_new
+        """Store ``filings``, replacing any with the same key; returns how many were new.
+
+        One read and one atomic write of the file whatever the number of filings, under
+        the writers' lock, so a concurrent writer's filings are kept.
+        """
+        if not filings:
+            return 0
+        storage = self._writable()
+        with storage.transaction():
+            data = storage.read() or {}
+            table = data.setdefault(self.TABLE, {})
+            doc_ids = {row.get("key"): doc_id for doc_id, row in table.items()}
+            next_id = max((int(doc_id) for doc_id in table if doc_id.isdigit()), default=0) + 1
+            added = 0
+            for filing in filings:
+                doc_id = doc_ids.get(filing.key)
+                if doc_id is None:
+                    doc_id = doc_ids[filing.key] = str(next_id)
+                    next_id += 1
+                    added += 1
+                table[doc_id] = {"key": filing.key, "filing": filing.to_json_dict()}
+            storage.write(data)
         return added
 
     def all(self) -> list[Filing]:
-        return [Filing.model_validate(row["filing"]) for row in self._filings.all()]
+        """Every stored filing; records that are not filings are skipped with a warning."""
+        filings = []
+        for doc_id, row in self._rows().items():
+            try:
+                filings.append(Filing.model_validate(row.get("filing") if isinstance(row, dict) else row))
+            except ValidationError as error:
+                logger.warning("Skipping record %s of %s: %s", doc_id, self.path, validation_problem(error))
+        return filings
 
     def __len__(self) -> int:
-        return len(self._filings)
+        return len(self._rows())
 
     def close(self) -> None:
-        self._db.close()
+        if self._storage is not None:
+            self._storage.close()
+
+    def _writable(self) -> AtomicJSONStorage:
+        if self._storage is None:
+            self._storage = _CorpusStorage(self.path, ensure_ascii=False)
+        return self._storage
+
+    def _rows(self) -> dict[str, Any]:
+        """The filings table as stored; a corrupt file is set aside and reads as empty."""
+        if not self.path.exists():
+            return {}
+        try:
+            data = self._writable().read()  # sets a corrupt file aside, logging both paths
+        except OSError as error:  # a read-only directory: read it as it is, set nothing aside
+            logger.info("%s: read without the writers' lock (%s)", self.path, error.strerror)
+            data = self._read_unlocked()
+        table = (data or {}).get(self.TABLE, {})
+        return table if isinstance(table, dict) else {}
+
+    def _read_unlocked(self) -> dict[str, Any] | None:
+        """The file's tables read directly (it is only ever replaced whole); ``None`` if unusable."""
+        try:
+            data = json.loads(self.path.read_bytes().decode("utf-8"))
+        except (OSError, ValueError, RecursionError) as error:
+            logger.warning("%s cannot be read (%s); it is left in place and skipped", self.path, one_line(error))
+            return None
+        return data if isinstance(data, dict) else None
 
 
 class OwnFilingStore(CorpusStore):
@@ -53,12 +146,77 @@ class OwnFilingStore(CorpusStore):
     FILE_NAME = "own_filings.json"
 
 
+# ------------------------------------------------------------------ JSON files of filings
+def read_json(path: Path) -> Any:
+    """The JSON value in the file at ``path``, or :class:`FilingsFileError` saying why not.
+
+    Refuses what is not a regular file before opening it (a named pipe would block for
+    ever), text that is not UTF-8, JSON that is invalid or nested too deeply, and strings
+    with a lone surrogate (``"\\ud800"`` is valid JSON but not text: nothing can print or
+    save it). NaN and Infinity are accepted, as Python's json does; judging numbers is the
+    validator's work.
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise FilingsFileError(str(error.strerror), path) from None
+    if stat.S_ISDIR(mode):
+        raise FilingsFileError("is a directory, not a JSON file", path)
+    if not stat.S_ISREG(mode):
+        raise FilingsFileError("not a regular file", path)
+    try:
+        data = json.loads(read_text_file(path))
+    except UnreadableFileError as error:
+        raise FilingsFileError(str(error), path) from None
+    except json.JSONDecodeError as error:
+        raise FilingsFileError(f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})", path) from None
+    except RecursionError:
+        raise FilingsFileError("the JSON is nested too deeply", path) from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise FilingsFileError(f"unusable JSON ({one_line(error)})", path) from None
+    where = lone_surrogate(data)
+    if where is not None:
+        raise FilingsFileError(f"{where} holds a lone surrogate (like \\ud800), which is not text", path)
+    return data
+
+
+def lone_surrogate(data: Any) -> str | None:
+    """Where in parsed JSON a string (or key) holds a lone surrogate, like ``[0].goal``; ``None`` if nowhere."""
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:  # a loop, not recursion: the data may be deep
+        where, value = pending.pop()
+        if isinstance(value, str) and SURROGATE_RE.search(value):
+            return where or "the text"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if SURROGATE_RE.search(key):
+                    return f"a key of {where or 'the top level'}"
+                pending.append((f"{where}.{key}" if where else key, item))
+        elif isinstance(value, list):
+            pending.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
+def filing_from_json(data: Any, path: Path | None = None, where: str = "") -> Filing:
+    """A :class:`Filing` from parsed JSON; :class:`FilingsFileError` naming ``where`` and the field if it is not one."""
+    prefix = f"{where}: " if where else ""
+    if not isinstance(data, dict):
+        raise FilingsFileError(f"{prefix}a JSON {json_type(data)}, not a filing (an object)", path)
+    try:
+        return Filing.model_validate(data)
+    except ValidationError as error:
+        raise FilingsFileError(f"{prefix}{validation_problem(error)}", path) from None
+
+
 def load_filings_json(path: Path) -> list[Filing]:
     """A JSON array of filings (or one filing) in the public form."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    data = read_json(path)
     if isinstance(data, dict):
-        data = [data]
-    return [Filing.model_validate(item) for item in data]
+        return [filing_from_json(data, path)]
+    if not isinstance(data, list):
+        raise FilingsFileError(f"the file holds a JSON {json_type(data)}, not a filing or an array of filings", path)
+    return [filing_from_json(item, path, f"filing {i}") for i, item in enumerate(data)]
 
 
 def bundled_corpus() -> list[Filing]:
@@ -71,3 +229,34 @@ def dump_filings_json(filings: list[Filing], path: Path) -> None:
         json.dumps([f.to_json_dict() for f in filings], ensure_ascii=False, indent=1) + "\n",
         encoding="utf-8",
     )
+
+
+# ------------------------------------------------------------------ one-line descriptions
+def json_type(value: Any) -> str:
+    """JSON's name for the type of a parsed value: null, boolean, number, string, array, object."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+
+
+def validation_problem(error: ValidationError) -> str:
+    """A pydantic error as one line: the first bad field, what is wrong, what was there."""
+    problems = error.errors(include_url=False)
+    first = problems[0]
+    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]).lstrip(".")
+    line = f"{field or 'the value'}: {first['msg']}"
+    if first["type"] != "missing" and not isinstance(first.get("input"), (dict, list)):
+        line += f" (got {one_line(repr(first.get('input')), 40)})"
+    if len(problems) > 1:
+        line += f"; and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''}"
+    return line
+
+
+def one_line(error: BaseException | str, limit: int = 300) -> str:
+    """An error's text (or any text) on one line of at most ``limit`` characters."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,88 @@
+"""Import into the corpus store at two sizes: does 10× the tables take at most 10× the time?
+
+Synthetic seed-style files are made from the 26 seed tables (tests/fixtures/seeds), each
+copy under its own file name and with its project names varied (``第k批…``), so every
+table has its own key. Each size is imported into a fresh data directory by the function
+behind ``jixiao import`` (read and parse every file, then ``CorpusStore.upsert``), timed
+without the interpreter's start-up. Before issue 15 the store did one TinyDB query and
+one write per table: 500 / 1,000 / 2,000 tables took 21 / 89 / 368 s. Run from the
+repository root::
+
+    .venv/bin/python bench/import_scale.py [--sizes 200 2000] [--dir DIR]
+
+Prints the time of each size, the time per table and the ratio of the largest to the
+smallest; exits 1 when that ratio is over the size ratio (the goal: linear or better).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from jixiao.bot.cli.import_cmd import import_command
+from jixiao.bot.corpus.importer import import_file
+from jixiao.store.corpus import CorpusStore
+
+SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
+NAME_RE = re.compile(r"^(项目名称\*?[：:]?[\t ]?)(?=\S)", re.MULTILINE)  # the label, before the name
+
+
+def synthetic_files(count: int, directory: Path) -> list[Path]:
+    """Seed copies holding ``count`` tables or a few more (whole files), names varied per copy."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    texts = [(seed, seed.read_text(encoding="utf-8"), len(import_file(seed).filings)) for seed in seeds]
+    files, tables, batch = [], 0, 0
+    while tables < count:
+        batch += 1
+        for seed, text, in_seed in texts:
+            if tables >= count:
+                break
+            path = directory / f"{seed.stem}_{batch:05d}.txt"
+            path.write_text(NAME_RE.sub(lambda m, k=batch: f"{m.group(1)}第{k}批", text), encoding="utf-8")
+            files.append(path)
+            tables += in_seed
+    return files
+
+
+def time_import(files: list[Path], data_dir: Path) -> float:
+    """Seconds for ``jixiao import FILES --data-dir DATA_DIR`` (its output discarded)."""
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        import_command(files=files, json_out=None, data=data_dir, no_store=False)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000], help="tables per run")
+    parser.add_argument("--dir", type=Path, help="where to write the files and stores (default: a temp dir)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.dir) as temp:
+        root = Path(temp)
+        results = []
+        for size in sorted(args.sizes):
+            sources = root / f"files-{size}"
+            sources.mkdir()
+            files = synthetic_files(size, sources)
+            seconds = time_import(files, root / f"data-{size}")
+            store = CorpusStore(root / f"data-{size}")
+            stored = len(store)
+            store.close()
+            results.append((size, stored, seconds))
+            print(f"{stored:6d} tables from {len(files):4d} files: {seconds:7.2f} s  ({seconds / stored * 1000:.2f} ms per table)")
+    (_, small_n, small_s), (_, large_n, large_s) = results[0], results[-1]
+    ratio, allowed = large_s / small_s, large_n / small_n
+    print(f"ratio {large_n} / {small_n} tables: {ratio:.2f}× the time for {allowed:.2f}× the tables "
+          f"(goal ≤ {allowed:.2f}×: {'met' if ratio <= allowed else 'NOT met'})")
+    return 0 if ratio <= allowed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
