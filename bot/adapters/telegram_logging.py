@@ -3,8 +3,9 @@
 Our own messages are written as pairs already (``"event=handled update_id=%s ..."``,
 lazily formatted); a library's free-text message becomes ``msg="..."``. A traceback is
 kept on the same line as ``exc="..."`` so that one line is one event. Any configured
-secret (the bot token, which PTB and httpx put into URLs) is replaced by ``***``
-wherever it appears, and httpx's per-request INFO lines are silenced.
+secret (the bot token, which PTB and httpx put into URLs), and anything shaped like a
+bot token, is replaced by ``***`` wherever it appears (:func:`mask_secrets`, which the
+command line's fatal-error line uses too); httpx's per-request INFO lines are silenced.
 """
 
 from __future__ import annotations
@@ -16,6 +17,17 @@ import sys
 import time
 
 PAIRS_RE = re.compile(r"^[a-z_]+=")
+#: Anything shaped like a Telegram bot token (BotFather's are ``<digits>:<35 characters>``).
+TOKEN_LIKE_RE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
+MASK = "***"
+
+
+def mask_secrets(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
+    """``text`` with each of ``secrets`` and every token-shaped string replaced by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, MASK)
+    return TOKEN_LIKE_RE.sub(MASK, text)
 
 
 def quote(value: str) -> str:
@@ -31,15 +43,16 @@ class KeyValueFormatter(logging.Formatter):
         self.secrets = tuple(s for s in secrets if s)
 
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string: log it as it is, not a handleError traceback
+            message = f"{record.msg} {record.args!r}"
         body = message if PAIRS_RE.match(message) else f"msg={quote(message)}"
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
         line = f"ts={stamp}.{int(record.msecs):03d}Z level={record.levelname.lower()} logger={record.name} {body}"
         if record.exc_info:
             line += f" exc={quote(self.formatException(record.exc_info))}"
-        for secret in self.secrets:
-            line = line.replace(secret, "***")
-        return line
+        return mask_secrets(line, self.secrets)
 
 
 def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = (), stream=None) -> None:
@@ -49,5 +62,6 @@ def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = (), stream=Non
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    logging.captureWarnings(True)  # library warnings go through the masking formatter too
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request, token in the URL
     logging.getLogger("httpcore").setLevel(logging.WARNING)

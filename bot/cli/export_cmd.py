@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -13,19 +12,22 @@ from jixiao.bot.domain.validation import validate
 from jixiao.bot.render.chat_table import render_chat
 from jixiao.bot.render.png import render_png
 from jixiao.bot.render.xlsx import write_xlsx
-from pydantic import ValidationError
+from jixiao.store.corpus import FilingsFileError, filing_from_json, read_json
 
 
 def load_filing(path: Path, index: int = 0) -> Filing:
-    """One filing from a JSON file: a filing, an array of filings, or a draft with a "filing" key."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    """One filing from a JSON file: a filing, an array of filings, or a draft with a "filing" key.
+
+    Anything else is a ``FilingsFileError`` with a one-line reason."""
+    data = read_json(path)
+    where = ""
     if isinstance(data, list):
         if not -len(data) <= index < len(data):
-            raise ValueError(f"no filing at index {index} (the file holds {len(data)})")
-        data = data[index]
+            raise FilingsFileError(f"no filing at index {index} (the file holds {len(data)})", path)
+        data, where = data[index], f"filing {index}"
     if isinstance(data, dict) and isinstance(data.get("filing"), dict):
         data = data["filing"]
-    return Filing.model_validate(data)
+    return filing_from_json(data, path, where)
 
 
 @app.command("export")
@@ -43,8 +45,8 @@ def export_command(
         raise typer.Exit(code=2)
     try:
         filing = load_filing(file, index)
-    except (OSError, ValueError, ValidationError) as exc:
-        typer.echo(f"{file}: cannot read a filing: {str(exc).splitlines()[0]}", err=True)
+    except FilingsFileError as exc:
+        typer.echo(f"{file}: cannot read a filing: {exc}", err=True)
         raise typer.Exit(code=2) from None
     found = validate(filing) if findings else []
     if xlsx:

@@ -5,8 +5,10 @@ Telegram POSTs updates to URL (HTTPS, usually nginx in front), which proxies to
 HOST:PORT; every request must carry the secret token (``JIXIAO_WEBHOOK_SECRET``, or a
 random one set with the webhook at each start). Configuration comes from the
 environment and ``./.env`` (see ``bot/adapters/telegram_config.py``); a problem there
-is reported in one line with exit status 2. SIGTERM or SIGINT stops the bot cleanly:
-updates in progress finish, the store is closed.
+is reported in one line with exit status 2, and so is Telegram rejecting the token or
+being out of reach at start-up (the token masked, ``bot/cli/errors.py``). A damaged
+corpus file is set aside and the bot starts with the rest. SIGTERM or SIGINT stops the
+bot cleanly: updates in progress finish, the store is closed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from urllib.parse import urlsplit
 
 import typer
 from jixiao.bot.cli import app
+from jixiao.bot.cli.errors import remember_secrets, saving_in
 
 logger = logging.getLogger("jixiao.bot.serve")
 
@@ -48,8 +51,10 @@ def serve_command(
         typer.echo(f"jixiao serve: {error}", err=True)
         raise typer.Exit(code=2) from None
     secret = config.webhook_secret_value()  # the configured one, or a random one for this run
+    remember_secrets(config.token, secret)
     setup_logging(log_level, secrets=(config.token, secret))
-    application = build_application(config)
+    with saving_in(config.data_dir, "the bot"):
+        application = build_application(config)
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     if webhook is None:
         logger.info("event=serving mode=polling data_dir=%s api=%s", config.data_dir, urlsplit(config.api_url).netloc)

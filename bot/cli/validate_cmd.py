@@ -8,11 +8,11 @@ from typing import Annotated, Optional
 
 import typer
 from jixiao.bot.cli import app
+from jixiao.bot.cli.errors import CliError
 from jixiao.bot.domain.frameworks import framework_for_year
 from jixiao.bot.domain.validation import check_indicator, has_errors, validate
 from jixiao.bot.domain.values import ValueParseError, canonical
-from jixiao.store.corpus import load_filings_json
-from pydantic import ValidationError
+from jixiao.store.corpus import FilingsFileError, load_filings_json, lone_surrogate
 
 
 @app.command("validate")
@@ -23,8 +23,8 @@ def validate_command(
     """Check filings; exit status 1 when any finding is an error."""
     try:
         filings = load_filings_json(file)
-    except (OSError, ValueError, ValidationError) as exc:
-        typer.echo(f"{file}: cannot read filings: {str(exc).splitlines()[0]}", err=True)
+    except FilingsFileError as exc:
+        typer.echo(f"{file}: cannot read filings: {exc}", err=True)
         raise typer.Exit(code=2) from None
     any_error = False
     for filing in filings:
@@ -34,10 +34,10 @@ def validate_command(
             for item in findings:
                 typer.echo(json.dumps(item.to_json(), ensure_ascii=False))
             continue
-        typer.echo(f"{filing.year} {filing.project_name}: {len(findings)} findings")
+        typer.echo(flat(f"{filing.year} {filing.project_name}: {len(findings)} findings"))
         for item in findings:
             where = f"[{item.indicator}] " if item.indicator else ""
-            typer.echo(f"  {item.severity}: {where}{item.message}")
+            typer.echo(flat(f"  {item.severity}: {where}{item.message}"))
     raise typer.Exit(code=1 if any_error else 0)
 
 
@@ -48,6 +48,8 @@ def value_command(
     year: Annotated[int, typer.Option("--year", help="The form's year; picks the canonical print style.")] = 2026,
 ) -> None:
     """Print the canonical value (first line), or the error and exit 1."""
+    if lone_surrogate([text, name]) is not None:  # bytes of the command line that are not UTF-8
+        raise CliError("the text is not valid UTF-8")
     style = framework_for_year(year).value_style
     try:
         printed = canonical(text, style)
@@ -59,3 +61,8 @@ def value_command(
     for item in findings:
         typer.echo(f"{item.severity}: {item.message}")
     raise typer.Exit(code=1 if has_errors(findings) else 0)
+
+
+def flat(line: str) -> str:
+    """One output line per finding even when a name or message holds line breaks."""
+    return " ".join(line.splitlines())
