@@ -124,7 +124,7 @@ class CorpusStore:
         try:
             data = self._writable().read()  # sets a corrupt file aside, logging both paths
         except OSError as error:  # a read-only directory: read it as it is, set nothing aside
-            logger.info("%s: read without the writers' lock (%s)", self.path, error.strerror)
+            logger.debug("%s: read without the writers' lock (%s)", self.path, error.strerror)
             data = self._read_unlocked()
         table = (data or {}).get(self.TABLE, {})
         return table if isinstance(table, dict) else {}

@@ -32,7 +32,7 @@ def load_filing(path: Path, index: int = 0) -> Filing:
 
 @app.command("export")
 def export_command(
-    file: Annotated[Path, typer.Argument(help="A filing, an array of filings, or a draft ({\"filing\": {...}}) as JSON.")],
+    file: Annotated[Path, typer.Argument(help="A filing, an array of filings, or a draft ({\"filing\": {...}}) as JSON.", readable=False)],
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the official form as an .xlsx here.")] = None,
     png: Annotated[Path | None, typer.Option("--png", help="Write a picture of the form (PNG) here.")] = None,
     text: Annotated[bool, typer.Option("--text", help="Print the table as the chat shows it.")] = False,

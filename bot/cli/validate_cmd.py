@@ -17,7 +17,7 @@ from jixiao.store.corpus import FilingsFileError, load_filings_json, lone_surrog
 
 @app.command("validate")
 def validate_command(
-    file: Annotated[Path, typer.Argument(help="A filing, or an array of filings, in the JSON form of `jixiao import --json`.")],
+    file: Annotated[Path, typer.Argument(help="A filing, or an array of filings, in the JSON form of `jixiao import --json`.", readable=False)],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per finding per line.")] = False,
 ) -> None:
     """Check filings; exit status 1 when any finding is an error."""
@@ -27,8 +27,11 @@ def validate_command(
         typer.echo(f"{file}: cannot read filings: {exc}", err=True)
         raise typer.Exit(code=2) from None
     any_error = False
-    for filing in filings:
-        findings = validate(filing)
+    for position, filing in enumerate(filings):
+        try:
+            findings = validate(filing)
+        except (ArithmeticError, ValueError) as exc:  # a number no rule expected (±inf, NaN): name the filing
+            raise CliError(f"{file}: filing {position} ({filing.year} {filing.project_name}): cannot check it: {exc}") from None
         any_error = any_error or has_errors(findings)
         if as_json:
             for item in findings:
