@@ -94,7 +94,7 @@ def saving_in(directory: Path, who: str) -> Iterator[None]:
         if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise CliError(f"{directory}: cannot write there ({error.strerror}); {who} saves every answer in the data directory") from None
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise CliError(f"{directory}: {error.strerror}; the last answer was not saved, everything before it is intact") from None
+            raise CliError(f"{directory}: {error.strerror}; nothing more could be saved, what was saved before is intact") from None
         raise
 
 
