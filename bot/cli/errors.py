@@ -63,7 +63,7 @@ def describe(error: BaseException) -> str | None:
         return "out of memory (is the input far larger than a filing?)"
     if isinstance(error, ValidationError):
         return validation_problem(error)
-    if isinstance(error, (ValueError, OverflowError)):  # also UnicodeError, ConfigError, FilingsFileError
+    if isinstance(error, (ValueError, OverflowError)):  # UnicodeError and JSONDecodeError among them
         return str(error) or type(error).__name__
     return None
 
@@ -118,7 +118,7 @@ def robust_streams() -> None:
 
 
 def run(app, args: list[str] | None = None) -> None:
-    """Run the typer ``app``; a fatal error becomes one masked line and exit status 2."""
+    """Run the typer ``app``; a fatal error ends it through :func:`report` (status 2 or 1)."""
     robust_streams()
     args = sys.argv[1:] if args is None else args
     command = next((a for a in args if not a.startswith("-")), "")
