@@ -55,10 +55,26 @@ class KeyValueFormatter(logging.Formatter):
         return mask_secrets(line, self.secrets)
 
 
+class StartupFailureFilter(logging.Filter):
+    """PTB logs a failed start-up (token rejected, Bot API out of reach) with its traceback,
+    then raises; ``jixiao serve`` reports that error in one line anyway. Keep PTB's line but
+    put the exception in it as ``error="..."`` instead of the traceback."""
+
+    PREFIX = "Network Retry Loop (Bootstrap"  # PTB's message for its start-up retries
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and record.getMessage().startswith(self.PREFIX):
+            error = record.exc_info[1]
+            record.msg = f"msg={quote(record.getMessage())} error={quote(f'{type(error).__name__}: {error}')}"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
 def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = (), stream=None) -> None:
     """Send every log line to ``stream`` (stderr: journald and docker collect it) as key=value pairs."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(KeyValueFormatter(secrets))
+    handler.addFilter(StartupFailureFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
