@@ -7,8 +7,9 @@ layout (``{"filings": {"1": {"key": ..., "filing": {...}}}}``) and is written by
 
 Reading the store never stops a start-up: a file that is not TinyDB JSON is set aside
 as ``<name>.corrupt-<UTC timestamp>`` and a record that is not a filing is skipped,
-each with a logged warning naming the path. Reading takes no lock and writes nothing
-unless a file must be set aside, so it works in a read-only data directory.
+each with a logged warning naming the path. Reading needs no write access: where the
+writers' lock cannot be taken (a read-only data directory) the file is read as it is (it
+is only ever replaced whole) and nothing is set aside.
 
 :func:`load_filings_json` reads the public JSON form (``jixiao import --json``,
 ``--corpus``); anything wrong with such a file is a :class:`FilingsFileError` whose
@@ -68,7 +69,7 @@ class CorpusStore:
 
     def __init__(self, directory: Path):
         self.path = Path(directory) / self.FILE_NAME
-        self._storage: AtomicJSONStorage | None = None  # opened by the first write
+        self._storage: AtomicJSONStorage | None = None  # opened on first use
 
     def upsert(self, filings: list[Filing]) -> int:
         """Store ``filings``, replacing any with the same key; returns how many were new.
@@ -78,7 +79,7 @@ class CorpusStore:
         """
         if not filings:
             return 0
-        storage = self._writable()
+        storage = self._open()
         with storage.transaction():
             data = storage.read() or {}
             table = data.setdefault(self.TABLE, {})
@@ -112,7 +113,7 @@ class CorpusStore:
         if self._storage is not None:
             self._storage.close()
 
-    def _writable(self) -> AtomicJSONStorage:
+    def _open(self) -> AtomicJSONStorage:
         if self._storage is None:
             self._storage = _CorpusStorage(self.path, ensure_ascii=False)
         return self._storage
@@ -122,7 +123,7 @@ class CorpusStore:
         if not self.path.exists():
             return {}
         try:
-            data = self._writable().read()  # sets a corrupt file aside, logging both paths
+            data = self._open().read()  # sets a corrupt file aside, logging both paths
         except OSError as error:  # a read-only directory: read it as it is, set nothing aside
             logger.debug("%s: read without the writers' lock (%s)", self.path, error.strerror)
             data = self._read_unlocked()
