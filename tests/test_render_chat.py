@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -243,5 +244,30 @@ def test_table_prompt_keys_are_all_used_and_all_exist():
     source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "bot").rglob("*.py"))
     used = set(re.findall(r"render_(?:html|plain)\(\s*\"(table\.[a-z0-9_.]+)\"", source))
     used |= set(re.findall(r"\brender\(\s*\"(table\.[a-z0-9_.]+)\"", source))
+    used |= set(re.findall(r"\bTableTooLarge\(\s*\"(table\.[a-z0-9_.]+)\"", source))
     assert used - defined == set()
     assert defined - used == set()
+
+
+# -- 项目总目标 and multi-year projects --------------------------------------------------
+
+
+def test_overall_goal_is_shown_before_the_annual_goal_when_present(corpus):
+    filing = by_name(corpus, 2026, "工伤鉴定")
+    without = "\n".join(render_chat(filing, html=False))
+    assert "项目总目标" not in without
+    staged = filing.model_copy(update={
+        "overall_goal": "三年内建成鉴定全流程线上办理。", "start": filing.start.replace(year=2025),
+        "funding": filing.funding.model_copy(update={"total": 2_133_000.0})})
+    lines = "\n".join(render_chat(staged, html=False)).split("\n")
+    at = lines.index("🎯 项目总目标")
+    assert lines[at + 1] == "三年内建成鉴定全流程线上办理。"
+    assert lines.index("🎯 年度总体目标") > at
+    # the project total over all years and this year's request, printed as they are
+    assert "项目资金总额：2,133,000.00" in lines and "年度资金申请总额：711,000.00" in lines
+
+
+def test_2024_overall_goal_label_carries_the_period():
+    filing = Filing(year=2024, format="2024", project_name="三年项目", overall_goal="总目标文字",
+                    start=date(2024, 1, 1), end=date(2026, 12, 31))
+    assert "🎯 项目总目标（2024年-2026年）" in "\n".join(render_chat(filing, html=False))

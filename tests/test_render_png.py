@@ -140,3 +140,16 @@ def test_export_png(tmp_path):
 def test_docs_screenshots_are_committed(name):
     with Image.open(REPO_DIR / "docs" / name) as image:
         assert image.size[0] == 1080
+
+
+def test_overall_goal_is_drawn_beside_the_annual_goal():
+    from jixiao.bot.render.png import Painter
+
+    filing = by_name(2026, "工伤鉴定").model_copy(update={"overall_goal": "三年内建成鉴定全流程线上办理。"})
+    painter = Painter(filing)
+    painter.measure()
+    drawn = {c.text: c for c in painter.grid.cells if c.kind in ("label", "text")}
+    overall, annual = drawn["三年内建成鉴定全流程线上办理。"], drawn[filing.goal]
+    assert overall.row == annual.row and overall.col < annual.col
+    assert painter.lines(drawn["项目总目标"]) == ["项目总目标"]
+    assert "".join(painter.lines(overall)) == "三年内建成鉴定全流程线上办理。"

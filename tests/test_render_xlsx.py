@@ -9,6 +9,7 @@ import pytest
 from jixiao.bot.cli import app
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
+from jixiao.bot.domain.order import in_framework_order
 from jixiao.bot.domain.validation import validate
 from jixiao.bot.render import LAST_COL, form_grid
 from jixiao.bot.render.xlsx import META_SHEET, read_xlsx, write_xlsx
@@ -69,7 +70,13 @@ def test_edge_cases_round_trip(tmp_path):
         ],
         complete=False, problems=["=公式样子的问题", "第二个问题"], source=Source(file="x.txt", index=3),
     )
-    assert round_trip(filing, tmp_path).to_json_dict() == filing.to_json_dict()
+    back = round_trip(filing, tmp_path)
+    # the sheet lists the indicators in the framework's order: one 数量指标 block, then 质量指标;
+    # a 二级 printed under a foreign 一级 stays there
+    assert [i.name for i in back.indicators] == [f"名{nasty}", "=100%", "又回到数量", "质量", "同名二级换了一级"]
+    assert back.indicators[-1].level1 == "效益指标"
+    ordered = filing.model_copy(update={"indicators": in_framework_order(filing.indicators, filing.format)})
+    assert back.to_json_dict() == ordered.to_json_dict()
 
 
 def test_minimal_filing_round_trips(tmp_path):
@@ -212,3 +219,49 @@ def test_export_refuses_bad_input(tmp_path):
     assert runner.invoke(app, ["export", str(good), "--xlsx", str(tmp_path / "x.xlsx"), "--index", "5"]).exit_code == 2
     assert runner.invoke(app, ["export", str(good)]).exit_code == 2
     assert not (tmp_path / "x.xlsx").exists()
+
+
+# -- 项目总目标 and multi-year projects --------------------------------------------------
+
+
+def multi_year(fmt: str) -> Filing:
+    """A 阶段性项目 over three years: the project total covers all years, the request one."""
+    return Filing(
+        year=2026, format=fmt, project_name="智慧社保平台建设", department="上海市松江区人力资源和社会保障局",
+        nature="阶段性项目", start=date(2026, 1, 1), end=date(2028, 12, 31),
+        funding=Funding(total=3_000_000.0, annual_request=1_000_000.0, fiscal=3_000_000.0, current_appropriation=1_000_000.0),
+        overall_goal="2026—2028年建成全区社保业务一体化平台，三年累计服务群众不少于30万人次。",
+        goal="2026年完成平台一期建设，服务群众不少于8万人次。",
+        indicators=[Indicator(level1="产出指标", level2="数量指标", name="服务人次", value="≥80000.00(人次)")],
+    )
+
+
+@pytest.mark.parametrize("fmt", ["2020", "2024", "2026"])
+def test_overall_goal_and_multi_year_money_round_trip(fmt, tmp_path):
+    filing = multi_year(fmt)
+    assert round_trip(filing, tmp_path).to_json_dict() == filing.to_json_dict()
+
+
+def test_2026_sheet_prints_overall_goal_beside_the_annual_goal(tmp_path):
+    sheet = load_workbook(write_xlsx(multi_year("2026"), tmp_path / "t.xlsx")).worksheets[0]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    at = next(i for i, row in enumerate(values) if row[1] == "项目总目标")
+    assert values[at][0] == "项目绩效目标" and values[at][3] == "年度总体目标"
+    assert values[at + 1][1].startswith("2026—2028年建成") and values[at + 1][3].startswith("2026年完成平台一期")
+    assert any(row[1] == "项目资金总额" and row[2] == 3_000_000 for row in values)
+    assert any(row[3] == "年度资金申请总额" and row[4] == 1_000_000 for row in values)
+
+
+def test_2024_sheet_labels_the_overall_goal_with_the_period(tmp_path):
+    sheet = load_workbook(write_xlsx(multi_year("2024"), tmp_path / "t.xlsx")).worksheets[0]
+    labels = [c.value for row in sheet.iter_rows() for c in row]
+    assert "项目总目标（2026年-2028年）" in labels and "年度总目标" in labels
+
+
+def test_a_one_year_table_leaves_the_overall_goal_cell_blank_as_the_form_does(tmp_path):
+    filing = first_of("2026")
+    sheet = load_workbook(write_xlsx(filing, tmp_path / "t.xlsx")).worksheets[0]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    at = next(i for i, row in enumerate(values) if row[1] == "项目总目标")
+    assert values[at + 1][1] is None and values[at + 1][3] == filing.goal
+    assert read_xlsx(tmp_path / "t.xlsx").overall_goal is None

@@ -17,6 +17,7 @@ from functools import cache
 
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing
+from jixiao.bot.domain.order import in_framework_order
 from jixiao.bot.domain.validation import ERROR, WARNING, Finding
 from jixiao.bot.texts import render_plain
 
@@ -64,6 +65,7 @@ def labels() -> dict[str, str]:
         "goal": render_plain("table.label.goal"),
         "goal_2026": render_plain("table.label.goal_2026"),
         "goal_2020": render_plain("table.label.goal_2020"),
+        "overall_goal": render_plain("table.label.overall_goal"),
         "indicators": render_plain("table.label.indicators"),
         "yes": render_plain("table.label.yes"),
         "no": render_plain("table.label.no"),
@@ -99,6 +101,13 @@ def goal_label(fmt: str) -> str:
     return labels()[{"2020": "goal_2020", "2026": "goal_2026"}.get(layout_of(fmt), "goal")]
 
 
+def overall_goal_label(filing: Filing) -> str:
+    """项目总目标; the 2024 form adds the project's period: 项目总目标（2024年-2026年）."""
+    if layout_of(filing.format) == "2024" and filing.start and filing.end:
+        return render_plain("table.label.overall_goal_period", first=filing.start.year, last=filing.end.year)
+    return labels()["overall_goal"]
+
+
 def department_label(fmt: str) -> str:
     return labels()["applicant" if layout_of(fmt) == "2020" else "department"]
 
@@ -106,6 +115,11 @@ def department_label(fmt: str) -> str:
 def fmt_money(amount: float | None) -> str | None:
     """Yuan as the forms print them: ``1,693,995.00``; ``None`` stays ``None``."""
     return None if amount is None else f"{amount:,.2f}"
+
+
+def in_table_order(filing: Filing) -> Filing:
+    """``filing`` with its indicators in its framework's order, as every view prints them."""
+    return filing.model_copy(update={"indicators": in_framework_order(filing.indicators, filing.format)})
 
 
 def field_text(filing: Filing, name: str) -> str | None:
@@ -175,8 +189,13 @@ class Cell:
 
 @dataclass
 class Grid:
-    """The whole form: cells covering ``rows`` × 5 columns, each position exactly once."""
+    """The whole form: cells covering ``rows`` × 5 columns, each position exactly once.
 
+    ``filing`` is the filing as laid out (indicators in the framework's order): a cell's
+    ``indicator`` is a position in ``filing.indicators``.
+    """
+
+    filing: Filing
     cells: list[Cell] = field(default_factory=list)
     rows: int = 0
     table_row: int = -1  # the row of the 一级/二级/三级/指标值 headings
@@ -220,9 +239,11 @@ def form_grid(filing: Filing) -> Grid:
     """The filing laid out as its year's printed form (title, header, money, goal, table).
 
     Fields the form has no place for but the filing fills (say 实施单位 on a 2020 table)
-    get extra rows after the header, so nothing is lost.
+    get extra rows after the header, so nothing is lost. The indicators are laid out in
+    the framework's order (:func:`in_table_order`); ``grid.filing`` is that filing.
     """
-    grid = Grid()
+    filing = in_table_order(filing)
+    grid = Grid(filing)
     layout = layout_of(filing.format)
     grid.add(0, form_title(filing.format), "title", colspan=LAST_COL + 1)
     grid.rows += 1
@@ -232,6 +253,8 @@ def form_grid(filing: Filing) -> Grid:
         grid.pairs([(_label_of(filing, n), field_text(filing, n), "text") for n in row])
     if layout == "2020":
         grid.pairs([(goal_label(filing.format), filing.goal, "text")])
+        if filing.overall_goal is not None:  # the 2020 form has no place of its own for it
+            grid.pairs([(overall_goal_label(filing), filing.overall_goal, "text")])
         _prior_year_block(grid, filing)
         _extra_money(grid, _money_pairs(FUNDING_FIELDS, filing.funding))
     else:
@@ -280,11 +303,15 @@ def _extra_money(grid: Grid, pairs) -> None:
 
 
 def _goal_block(grid: Grid, filing: Filing) -> None:
-    """2024/2026: 项目绩效目标 with the goal's heading above its text."""
+    """2024/2026: 项目绩效目标 as the form prints it: 项目总目标 beside 年度总体目标, each
+    heading above its text (项目总目标 left blank when the filing has none)."""
+    half = LAST_COL // 2
     grid.add(0, labels()["goal_section"], "section", rowspan=2)
-    grid.add(1, goal_label(filing.format), "label", colspan=LAST_COL)
+    grid.add(1, overall_goal_label(filing), "label", colspan=half)
+    grid.add(1 + half, goal_label(filing.format), "label", colspan=LAST_COL - half)
     grid.rows += 1
-    grid.add(1, filing.goal, "text", colspan=LAST_COL)
+    grid.add(1, filing.overall_goal, "text", colspan=half)
+    grid.add(1 + half, filing.goal, "text", colspan=LAST_COL - half)
     grid.rows += 1
 
 

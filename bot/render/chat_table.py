@@ -27,9 +27,11 @@ from jixiao.bot.render import (
     fmt_money,
     form_title,
     goal_label,
+    in_table_order,
     indicators_label,
     labels,
     layout_of,
+    overall_goal_label,
     place_findings,
     worst,
     year_label,
@@ -85,11 +87,12 @@ def render_chat(filing: Filing, findings: list[Finding] | None = None, html: boo
     Each message is at most ``limit`` long, counted as Telegram counts (UTF-16 units).
     """
     render = render_html if html else render_plain
+    filing = in_table_order(filing)
     by_index, table_level = place_findings(filing, findings)
     blocks = [
         _header(filing, render),
         _money(filing, render),
-        Block.of(render("table.goal", label=goal_label(filing.format), goal=_or_empty(filing.goal)).split("\n")),
+        *_goals(filing, render),
         *_indicator_groups(filing, by_index, render),
     ]
     if table_level:
@@ -132,8 +135,17 @@ def _money(filing: Filing, render) -> Block:
     return Block.of(lines)
 
 
+def _goals(filing: Filing, render) -> list[Block]:
+    """年度总体目标, after 项目总目标 when the filing has one (the form prints them side by side)."""
+    blocks = []
+    if filing.overall_goal and filing.overall_goal.strip():
+        blocks.append(Block.of(render("table.goal", label=overall_goal_label(filing), goal=filing.overall_goal).split("\n")))
+    blocks.append(Block.of(render("table.goal", label=goal_label(filing.format), goal=_or_empty(filing.goal)).split("\n")))
+    return blocks
+
+
 def _indicator_groups(filing: Filing, by_index: dict[int, list[Finding]], render) -> list[Block]:
-    """One block per 一级, its 二级 in order of first appearance, the title on the first."""
+    """One block per 一级, its 二级 under it, the title on the first (``filing`` in table order)."""
     title = render("table.indicators_title", label=indicators_label(filing))
     if not filing.indicators:
         return [Block.of([title, render("table.no_indicators")])]

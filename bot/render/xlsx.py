@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import unicodedata
 from datetime import date, datetime
@@ -33,6 +34,7 @@ from jixiao.bot.render import (
     form_title,
     goal_label,
     labels,
+    layout_of,
     place_findings,
     worst,
 )
@@ -40,7 +42,7 @@ from jixiao.bot.texts import render_plain
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
@@ -73,8 +75,10 @@ _STYLE = {  # kind -> (font, alignment, fill, border)
 
 
 def write_xlsx(filing: Filing, path, findings: list[Finding] | None = None) -> Path:
-    """Write ``filing`` as its year's official form to ``path``; returns the path."""
+    """Write ``filing`` as its year's official form to ``path`` (a path or a binary file);
+    returns the path (or the file)."""
     grid = form_grid(filing)
+    filing = grid.filing  # indicators in the framework's order
     by_index, _ = place_findings(filing, findings)
     workbook = Workbook()
     sheet = workbook.active
@@ -82,8 +86,9 @@ def write_xlsx(filing: Filing, path, findings: list[Finding] | None = None) -> P
     for letter, width in zip("ABCDE", COLUMN_WIDTHS):
         sheet.column_dimensions[letter].width = width
     heights: dict[int, float] = {}
+    styles: dict[str, str] = {}
     for cell in grid.cells:
-        _write_cell(sheet, cell, by_index.get(cell.indicator, []) if cell.indicator is not None else [])
+        _write_cell(sheet, cell, by_index.get(cell.indicator, []) if cell.indicator is not None else [], styles)
         if cell.kind not in ("title", "subtitle"):
             per_row = _lines_needed(cell) * LINE_HEIGHT / cell.rowspan + 6
             for row in range(cell.row, cell.row + cell.rowspan):
@@ -97,32 +102,22 @@ def write_xlsx(filing: Filing, path, findings: list[Finding] | None = None) -> P
         _findings_sheet(workbook, findings)
     _meta_sheet(workbook, filing)
     workbook.save(path)
-    return Path(path)
+    return Path(path) if isinstance(path, (str, os.PathLike)) else path
 
 
-def _write_cell(sheet, cell, findings: list[Finding]) -> None:
+def _write_cell(sheet, cell, findings: list[Finding], styles: dict[str, str]) -> None:
     top, left = cell.row + 1, cell.col + 1
     bottom, right = top + cell.rowspan - 1, left + cell.colspan - 1
     if cell.rowspan > 1 or cell.colspan > 1:
         sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
-    font, alignment, fill, border = _STYLE[cell.kind]
     mark = worst(findings) if cell.kind in ("name", "target") else None
-    if mark:
-        fill = PatternFill("solid", fgColor=TINT[mark])
-    for row in range(top, bottom + 1):
+    style = _style_name(sheet.parent, styles, cell.kind, mark, money=isinstance(cell.text, float))
+    for row in range(top, bottom + 1):  # every cell of a merged range: its borders and fill show
         for col in range(left, right + 1):
-            target = sheet.cell(row=row, column=col)
-            if border:
-                target.border = border
-            if fill:
-                target.fill = fill
+            sheet.cell(row=row, column=col).style = style
     target = sheet.cell(row=top, column=left)
-    target.font = font
-    if alignment:
-        target.alignment = alignment
     if isinstance(cell.text, float):
         target.value = cell.text
-        target.number_format = "#,##0.00"
     elif cell.text is not None:
         target.value = ILLEGAL_CHARACTERS_RE.sub("", cell.text)
         target.data_type = "s"  # "=100%" is a target value, not a formula
@@ -130,6 +125,24 @@ def _write_cell(sheet, cell, findings: list[Finding]) -> None:
     if mark and cell.kind == "target":
         comment = "\n".join(_finding_line(f) for f in findings)
         target.comment = Comment(comment, "jixiao", width=320, height=40 + 40 * len(findings))
+
+
+def _style_name(workbook, styles: dict[str, str], kind: str, mark: str | None, money: bool) -> str:
+    """The workbook's named style for a kind of cell (tinted for a finding), made on first use.
+
+    One named style per kind is registered once per workbook and assigned by name: far
+    cheaper than setting font, fill, border and alignment on every cell.
+    """
+    name = f"jixiao {kind}" + (f" {mark}" if mark else "") + (" money" if money else "")
+    if name not in styles:
+        font, alignment, fill, border = _STYLE[kind]
+        style = NamedStyle(name=name, font=font, alignment=alignment or Alignment(), border=border or Border(),
+                           fill=PatternFill("solid", fgColor=TINT[mark]) if mark else fill or PatternFill())
+        if money:
+            style.number_format = "#,##0.00"
+        workbook.add_named_style(style)
+        styles[name] = name
+    return styles[name]
 
 
 def _finding_line(item: Finding, named: bool = False) -> str:
@@ -208,6 +221,7 @@ def _label_fields() -> dict[str, tuple[str, str]]:
     found[labels()["applicant"]] = ("filing", "department")
     for fmt in all_frameworks():
         found[goal_label(fmt)] = ("filing", "goal")
+    found[labels()["overall_goal"]] = ("filing", "overall_goal")
     found |= {labels()[name]: ("funding", name) for name in FUNDING_FIELDS}
     found |= {labels()[name]: ("prior_year", name) for name in PRIOR_YEAR_FIELDS}
     return found
@@ -252,10 +266,12 @@ def read_xlsx(path) -> Filing:
     while row <= sheet.sheet.max_row and [sheet.text(row, c) for c in range(2, 6)] != heading:
         for col in range(1, 6):
             top, left, bottom, right = sheet.box(row, col)
-            if (top, left) != (row, col) or (row, col) in consumed or sheet.text(row, col) not in fields:
+            label = _label_key(sheet.text(row, col))
+            if (top, left) != (row, col) or (row, col) in consumed or label not in fields:
                 continue
-            where, name = fields[sheet.text(row, col)]
-            value_at = (row, right + 1) if right < 5 else (bottom + 1, col)
+            where, name = fields[label]
+            below = right == 5 or (name in ("goal", "overall_goal") and layout_of(fmt) != "2020")
+            value_at = (bottom + 1, col) if below else (row, right + 1)
             consumed.add(value_at)
             target = data if where == "filing" else data[where]
             target.setdefault(name, _field_value(name, sheet.value(*value_at)))
@@ -263,6 +279,14 @@ def read_xlsx(path) -> Filing:
     data["indicators"] = _read_indicators(sheet, row + 1)
     data.update({k: meta[k] for k in ("complete", "problems", "source") if k in meta and meta[k] is not None})
     return Filing.model_validate(data)
+
+
+def _label_key(text: str | None) -> str | None:
+    """A printed label as :func:`_label_fields` knows it: 项目总目标（2024年-2026年） is 项目总目标."""
+    overall = labels()["overall_goal"]
+    if text and re.fullmatch(re.escape(overall) + r"[（(]\d{4}年\s*-\s*\d{4}年[）)]", text.strip()):
+        return overall
+    return text
 
 
 def _read_indicators(sheet: _Sheet, first: int) -> list[dict]:
