@@ -89,7 +89,7 @@ def test_findings_are_marked_with_badges():
     marked = render_png(filing, io.BytesIO(), validate(filing))
 
     def colours(image):
-        return {rgb for _, rgb in image.getcolors(1 << 20)}
+        return {rgb for _, rgb in image.convert("RGB").getcolors(1 << 20)}
 
     assert BADGE["error"] in colours(marked) and BADGE["warning"] in colours(marked)
     assert BADGE["error"] not in colours(plain)

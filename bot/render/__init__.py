@@ -7,15 +7,21 @@
 
 This module holds what they share: the form's labels (``prompts/table.md``), the official
 layout as a grid of cells (:func:`form_grid`, written by the .xlsx and drawn by the PNG),
-money formatting, and where each validator finding belongs (:func:`place_findings`).
+money formatting, where each validator finding belongs (:func:`place_findings`) and the
+name of an export file (:func:`export_stem`). Every view lists the indicators in the
+framework's order (:func:`in_table_order`) and refuses a table over the renderer limits
+(:mod:`bot.render.caps`).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
 from jixiao.bot.domain.frameworks import get_framework
+from jixiao.bot.domain.limits import FILE_NAME_BYTES
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.domain.order import in_framework_order
 from jixiao.bot.domain.validation import ERROR, WARNING, Finding
@@ -130,6 +136,27 @@ def field_text(filing: Filing, name: str) -> str | None:
     if isinstance(value, bool):
         return labels()["yes" if value else "no"]
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+# -- export file names ------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[/\\:*?"<>|]')  # not allowed in a file name on Windows, macOS or Linux
+
+
+def export_stem(filing: Filing, limit: int = FILE_NAME_BYTES) -> str:
+    """``<year>-<project name>``, safe as a file name on every OS, at most ``limit`` UTF-8 bytes.
+
+    Characters no OS allows (``/ \\ : * ? " < > |``) become ``_``; control and format
+    characters (including direction overrides) are dropped; white space runs become one
+    space; leading and trailing dots and spaces go. The stem is cut at a character
+    boundary, so a 100-character Chinese name never makes "File name too long". Add the
+    extension (``.xlsx``, ``.png``) after it.
+    """
+    name = _UNSAFE.sub("_", unicodedata.normalize("NFC", filing.project_name))
+    name = "".join(" " if ch.isspace() else ch for ch in name if unicodedata.category(ch)[0] != "C" or ch.isspace())
+    name = re.sub(r" +", " ", name).strip(" .")
+    stem = f"{filing.year}-{name or form_title(filing.format)}"
+    return stem.encode("utf-8")[:limit].decode("utf-8", errors="ignore").rstrip(" .")
 
 
 # -- findings -------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from jixiao.bot.render import (
     worst,
     year_label,
 )
+from jixiao.bot.render.caps import check_table
 from jixiao.bot.texts import render_html, render_plain
 
 TELEGRAM_LIMIT = 4096
@@ -85,7 +86,9 @@ def render_chat(filing: Filing, findings: list[Finding] | None = None, html: boo
     """The filing as one or more messages (Telegram HTML, or plain text for a console).
 
     Each message is at most ``limit`` long, counted as Telegram counts (UTF-16 units).
+    Raises :class:`jixiao.bot.render.caps.TableTooLarge` for a table over the limits.
     """
+    check_table(filing)
     render = render_html if html else render_plain
     filing = in_table_order(filing)
     by_index, table_level = place_findings(filing, findings)

@@ -7,7 +7,8 @@ text wraps; an indicator with findings gets a tinted row and a numbered badge (r
 an error, amber for a warning), and the messages are listed under the table by number.
 
 A :class:`Painter` measures first (:meth:`Painter.measure`: the wrapped lines of every
-cell and the top of every row), then draws. The picture is saved with a fixed
+cell and the top of every row), then draws. Tables over the renderer limits are refused
+before any drawing (:mod:`jixiao.bot.render.caps`). The picture is saved with a fixed
 palette of the colours it uses (blends of ink on each background included), which keeps
 the file small and the encoding fast; it looks the same as the full-colour drawing.
 """
@@ -16,9 +17,11 @@ from __future__ import annotations
 
 from functools import cache
 
+from jixiao.bot.domain.limits import PNG_WIDTH_MAX, PNG_WIDTH_MIN
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.domain.validation import ERROR, Finding
 from jixiao.bot.render import Cell, fmt_money, form_grid, labels, place_findings, worst
+from jixiao.bot.render.caps import check_picture, check_table
 from jixiao.bot.render.typeset import draw_line, font_path, load_font, text_width, wrap
 from jixiao.bot.texts import render_plain
 from PIL import Image, ImageDraw, ImageFont
@@ -42,15 +45,23 @@ TABLE_COLUMNS = (0.08, 0.15, 0.195, 0.35, 0.225)
 ALIGN = {"title": "center", "subtitle": "center", "section": "center", "label": "center", "heading": "center",
          "level1": "center", "level2": "center", "target": "center", "money": "right"}
 BOLD = ("title", "heading", "section")
+BAND = 2048  # rows of the picture drawn in full colour at a time
 
 
 def render_png(filing: Filing, path_or_file, findings: list[Finding] | None = None, width: int = 1080) -> Image.Image:
-    """Draw ``filing``'s form to ``path_or_file`` (a path or a binary file); returns the image.
+    """Draw ``filing``'s form to ``path_or_file`` (a path or a binary file); returns the image
+    (in palette mode: ``.convert("RGB")`` for colours).
+
+    Raises :class:`jixiao.bot.render.caps.TableTooLarge` for a table over the limits.
     """
+    if not PNG_WIDTH_MIN <= width <= PNG_WIDTH_MAX:
+        raise ValueError(f"width {width} is outside {PNG_WIDTH_MIN}–{PNG_WIDTH_MAX} px")
+    check_table(filing)
     painter = Painter(filing, findings, width)
     painter.measure()
+    check_picture(width, painter.height)
     image = painter.paint()
-    image.quantize(palette=_palette(), dither=Image.Dither.NONE).save(path_or_file, format="PNG", compress_level=6)
+    image.save(path_or_file, format="PNG", compress_level=1)
     return image
 
 
@@ -168,17 +179,22 @@ class Painter:
 
     # -- drawing ----------------------------------------------------------------------
     def paint(self) -> Image.Image:
+        """The picture in the palette's colours, drawn band by band: only one band is ever
+        held in full colour, so memory is about one byte a pixel."""
         if not self.y:
             self.measure()
-        image = Image.new("RGB", (self.width, self.height), WHITE)
-        draw = ImageDraw.Draw(image)
-        for cell in self.grid.cells:
-            self.draw_cell(image, draw, cell)
-        if self.note_rows:
-            self.draw_notes(image, draw, self.note_rows, self.y[-1] + self.margin)
-        return image
+        picture = Image.new("P", (self.width, self.height))
+        picture.putpalette(_palette().getpalette())
+        for top in range(0, self.height, BAND):
+            band = _Band(self.width, top, min(top + BAND, self.height))
+            for cell in self.grid.cells:
+                if band.meets(self.y[cell.row], self.y[cell.row + cell.rowspan]):
+                    self.draw_cell(band, cell)
+            self.draw_notes(band, self.y[-1] + self.margin)
+            picture.paste(band.image.quantize(palette=_palette(), dither=Image.Dither.NONE), (0, top))
+        return picture
 
-    def draw_cell(self, image: Image.Image, draw: ImageDraw.ImageDraw, cell: Cell) -> None:
+    def draw_cell(self, band: _Band, cell: Cell) -> None:
         left, right = self.x(cell)
         box = (left, self.y[cell.row], right, self.y[cell.row + cell.rowspan])
         fill = {"label": LABEL_BG, "section": LABEL_BG, "heading": HEADING_BG}.get(cell.kind)
@@ -186,10 +202,10 @@ class Painter:
         if badge:
             fill = TINT[badge[1]]
         if cell.kind not in ("title", "subtitle"):
-            draw.rectangle(box, fill=fill or WHITE, outline=RULE, width=max(1, round(self.unit * 1.5)))
+            band.rectangle(box, fill=fill or WHITE, outline=RULE, width=max(1, round(self.unit * 1.5)))
         left = box[0] + self.pad
         if badge and cell.kind == "name":
-            self.draw_badge(image, draw, left, (box[1] + box[3]) // 2, *badge)
+            self.draw_badge(band, left, (box[1] + box[3]) // 2, *badge)
             left += self.badge_size() + self.pad // 2
         lines = self.lines(cell)
         size, step = self.font(cell).size, self.line_height(cell)
@@ -197,15 +213,18 @@ class Painter:
         empty = cell.kind == "target" and (cell.text is None or not str(cell.text).strip())
         align = ALIGN.get(cell.kind, "left")
         for i, text in enumerate(lines):
+            y_mid = top + i * step + step // 2
+            if not band.meets(y_mid - step, y_mid + step):
+                continue
             span = text_width(text, size)
             x = left if align == "left" else box[2] - self.pad - span if align == "right" else (left + box[2] - self.pad - span) / 2
-            draw_line(image, x, top + i * step + step // 2, text, size, MUTED if empty else INK, bold=cell.kind in BOLD)
+            band.text(x, y_mid, text, size, MUTED if empty else INK, bold=cell.kind in BOLD)
 
-    def draw_badge(self, image: Image.Image, draw: ImageDraw.ImageDraw, x: int, y_mid: int, number: int, severity: str) -> None:
+    def draw_badge(self, band: _Band, x: int, y_mid: int, number: int, severity: str) -> None:
         size = self.badge_size()
-        draw.ellipse((x, y_mid - size // 2, x + size, y_mid + size // 2), fill=BADGE[severity])
+        band.ellipse((x, y_mid - size // 2, x + size, y_mid + size // 2), fill=BADGE[severity])
         digits, font_size = str(number), round(size * 0.62)
-        draw_line(image, x + size / 2 - text_width(digits, font_size) / 2, y_mid, digits, font_size, WHITE)
+        band.text(x + size / 2 - text_width(digits, font_size) / 2, y_mid, digits, font_size, WHITE)
 
     def note_lines(self) -> list[tuple[int | None, str, str]]:
         """The findings under the table: (badge number or None, severity, wrapped line)."""
@@ -222,13 +241,39 @@ class Painter:
                     out.append((number if j == 0 and k == 0 else None, severity, line))
         return out
 
-    def draw_notes(self, image: Image.Image, draw: ImageDraw.ImageDraw, lines, top: int) -> None:
+    def draw_notes(self, band: _Band, top: int) -> None:
         indent = self.margin + self.badge_size() + self.pad
-        for i, (number, severity, text) in enumerate(lines):
+        for i, (number, severity, text) in enumerate(self.note_rows):
             y_mid = top + i * self.line + self.line // 2
+            if not band.meets(y_mid - self.line, y_mid + self.line):
+                continue
             if i == 0:
-                draw_line(image, self.margin, y_mid, text, self.fonts["subtitle"].size, INK, bold=True)
+                band.text(self.margin, y_mid, text, self.fonts["subtitle"].size, INK, bold=True)
                 continue
             if number is not None:
-                self.draw_badge(image, draw, self.margin, y_mid, number, severity)
-            draw_line(image, indent, y_mid, text, self.body.size, INK)
+                self.draw_badge(band, self.margin, y_mid, number, severity)
+            band.text(indent, y_mid, text, self.body.size, INK)
+
+
+class _Band:
+    """A horizontal strip ``[top, bottom)`` of the picture, drawn in full colour; callers
+    give picture coordinates (what falls outside the strip is clipped)."""
+
+    def __init__(self, width: int, top: int, bottom: int):
+        self.top, self.bottom = top, bottom
+        self.image = Image.new("RGB", (width, bottom - top), WHITE)
+        self.draw = ImageDraw.Draw(self.image)
+
+    def meets(self, y0: float, y1: float) -> bool:
+        return y0 <= self.bottom and y1 >= self.top
+
+    def rectangle(self, box, **style) -> None:
+        left, top, right, bottom = box
+        self.draw.rectangle((left, top - self.top, right, bottom - self.top), **style)
+
+    def ellipse(self, box, **style) -> None:
+        left, top, right, bottom = box
+        self.draw.ellipse((left, top - self.top, right, bottom - self.top), **style)
+
+    def text(self, x: float, y_mid: float, text: str, size: int, fill, bold: bool = False) -> None:
+        draw_line(self.image, x, y_mid - self.top, text, size, fill, bold)

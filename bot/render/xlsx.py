@@ -38,6 +38,7 @@ from jixiao.bot.render import (
     place_findings,
     worst,
 )
+from jixiao.bot.render.caps import check_table
 from jixiao.bot.texts import render_plain
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -76,7 +77,9 @@ _STYLE = {  # kind -> (font, alignment, fill, border)
 
 def write_xlsx(filing: Filing, path, findings: list[Finding] | None = None) -> Path:
     """Write ``filing`` as its year's official form to ``path`` (a path or a binary file);
-    returns the path (or the file)."""
+    returns the path (or the file). Raises :class:`jixiao.bot.render.caps.TableTooLarge`
+    for a table over the limits."""
+    check_table(filing)
     grid = form_grid(filing)
     filing = grid.filing  # indicators in the framework's order
     by_index, _ = place_findings(filing, findings)
