@@ -1,28 +1,36 @@
 """Look-ups: what did we (or others) file for a project name in past years?
 
-Exact name first (white space and full-width forms ignored), then fuzzy matches by
-rapidfuzz; with no match, the closest names are offered. When a project has several
-years, a compact year-over-year comparison of money and of indicator values that
-changed.
+Exact name first (as :func:`jixiao.bot.retrieval.text.normalize_name` compares names:
+white space, punctuation and full-width forms ignored), then fuzzy matches by rapidfuzz;
+with no match, the closest names are offered.
+
+The exact matches are grouped by unit (主管部门, or 实施单位 when that is blank): two units'
+projects of the same name are different projects, so year-over-year comparison of money
+and of indicator values is made only inside one unit. The asking user's own unit comes
+first, else the unit with the most years; the other units are listed apart.
+
+:func:`render_lookup` gives a short answer (at most :data:`SHORT_LINES` lines) by default
+and everything — every filing's indicators, every change — with ``detail=True``.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from jixiao.bot.domain.models import Filing
+from jixiao.bot.render import fmt_money
+from jixiao.bot.render.chat_table import pack
+from jixiao.bot.retrieval.text import indicator_key, normalize_name, normalize_unit
+from jixiao.bot.texts import render_html, render_plain
 from rapidfuzz import fuzz, process
 
 FUZZY_CUTOFF = 60  # rapidfuzz WRatio, 0–100: below this a name is not a match
 MAX_FUZZY = 5
 MAX_SUGGESTIONS = 3
-
-
-def normalise_name(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name)
-    return re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")")
+SHORT_LINES = 15  # the short answer never has more lines
+SHORT_STEPS = 3  # year-over-year steps in the short answer (the latest ones)
+SHORT_UNITS = 3  # other units named in the short answer
+DETAIL_WORDS = ("详细", "全部", "detail", "details")  # "/lookup 名称 详细" asks for the long form
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ class Change:
 
 @dataclass(frozen=True)
 class YearStep:
-    """What changed from one year's filing of a project to the next one's."""
+    """What changed from one year's filing of a project to the next one's (same unit)."""
 
     before: Filing
     after: Filing
@@ -44,16 +52,36 @@ class YearStep:
 
 
 @dataclass
+class UnitFilings:
+    """One unit's filings of the project, oldest first, and its year-over-year steps."""
+
+    unit: str  # as printed (主管部门, else 实施单位; "" when neither is known)
+    filings: list[Filing]
+    history: list[YearStep]
+    own: bool = False  # the asking user's unit
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({f.year for f in self.filings})
+
+
+@dataclass
 class LookupResult:
     query: str
-    exact: list[Filing] = field(default_factory=list)
+    unit: str | None = None  # the asking user's unit, when known
+    exact: list[Filing] = field(default_factory=list)  # every unit's, by year
     fuzzy: list[tuple[Filing, float]] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)  # closest names when nothing matched
-    history: list[YearStep] = field(default_factory=list)  # year over year, for the exact matches
+    units: list[UnitFilings] = field(default_factory=list)  # the exact matches by unit, the first one compared
 
     @property
     def found(self) -> bool:
         return bool(self.exact or self.fuzzy)
+
+    @property
+    def history(self) -> list[YearStep]:
+        """Year over year of the first unit (the asking user's, else the one with most years)."""
+        return self.units[0].history if self.units else []
 
 
 def money_of(filing: Filing) -> float | None:
@@ -65,15 +93,23 @@ def money_of(filing: Filing) -> float | None:
     return None
 
 
-def _indicator_key(name: str) -> str:
-    """Names that differ only by 的 or spacing are the same indicator (立项依据的充分性 ≈ 立项依据充分性)."""
-    return normalise_name(name).replace("的", "")
+def unit_of(filing: Filing) -> str:
+    """The unit a filing belongs to, as printed: 主管部门 (申报单位), else 实施单位."""
+    return filing.department or filing.implementing_unit or ""
+
+
+def parse_query(text: str) -> tuple[str, bool]:
+    """``"残疾人就业保障金 详细"`` → ``("残疾人就业保障金", True)``: a trailing word asks for details."""
+    words = text.strip().rsplit(maxsplit=1)
+    if len(words) == 2 and words[1].lower() in DETAIL_WORDS:
+        return words[0], True
+    return text.strip(), False
 
 
 def compare(before: Filing, after: Filing) -> YearStep:
     """Indicator values that changed between two filings of the same project (by name)."""
-    old = {_indicator_key(i.name): i for i in before.indicators}
-    new = {_indicator_key(i.name): i for i in after.indicators}
+    old = {indicator_key(i.name): i for i in before.indicators}
+    new = {indicator_key(i.name): i for i in after.indicators}
     changes = []
     for key in [*old, *(k for k in new if k not in old)]:
         a, b = old.get(key), new.get(key)
@@ -83,103 +119,156 @@ def compare(before: Filing, after: Filing) -> YearStep:
     return YearStep(before, after, tuple(changes))
 
 
-def lookup(corpus: list[Filing], query: str) -> LookupResult:
-    wanted = normalise_name(query)
-    result = LookupResult(query=query)
+def lookup(corpus: list[Filing], query: str, *, unit: str | None = None) -> LookupResult:
+    """Every filing named ``query``, grouped by unit (``unit`` — the asking user's 主管部门
+    or 申报单位 — first), then similar names; the closest names when nothing matches."""
+    wanted = normalize_name(query)
+    result = LookupResult(query=query, unit=unit)
     if not wanted:
         return result
-    result.exact = sorted((f for f in corpus if normalise_name(f.project_name) == wanted), key=lambda f: f.year)
-    names = sorted({f.project_name for f in corpus if normalise_name(f.project_name) != wanted})
-    scored = process.extract(wanted, names, scorer=fuzz.WRatio, processor=normalise_name, limit=None)
+    result.exact = sorted((f for f in corpus if normalize_name(f.project_name) == wanted), key=lambda f: f.year)
+    names = sorted({f.project_name for f in corpus if normalize_name(f.project_name) != wanted})
+    scored = process.extract(wanted, names, scorer=fuzz.WRatio, processor=normalize_name, limit=None)
     close = [(name, score) for name, score, _ in scored if score >= FUZZY_CUTOFF][:MAX_FUZZY]
-    by_name = {}
+    by_name: dict[str, list[Filing]] = {}
     for f in corpus:
         by_name.setdefault(f.project_name, []).append(f)
     result.fuzzy = [(f, score) for name, score in close for f in sorted(by_name[name], key=lambda f: f.year)]
     if not result.found:
         result.suggestions = [name for name, _, _ in scored[:MAX_SUGGESTIONS]]
-    by_unit: dict[str, list[Filing]] = {}
-    for f in result.exact:
-        by_unit.setdefault(f.department or "", []).append(f)
-    chain = max(by_unit.values(), key=len, default=[])
-    if len({f.year for f in chain}) < 2:  # one unit's history first; else across units
-        chain = result.exact
-    years = sorted({f.year for f in chain})
-    for a, b in zip(years, years[1:]):
-        before = next(f for f in chain if f.year == a)
-        after = next(f for f in chain if f.year == b)
-        result.history.append(compare(before, after))
+    result.units = _by_unit(result.exact, unit)
     return result
 
 
+def _by_unit(filings: list[Filing], asking: str | None) -> list[UnitFilings]:
+    """The filings grouped by unit, each with its own year-over-year steps; the asking
+    unit first, then the units with the most years, the latest first."""
+    groups: dict[str, list[Filing]] = {}
+    for filing in filings:
+        groups.setdefault(normalize_unit(unit_of(filing)), []).append(filing)
+    mine = normalize_unit(asking) if asking else ""
+    units = []
+    for members in groups.values():
+        own = bool(mine) and any(mine in (normalize_unit(f.department), normalize_unit(f.implementing_unit)) for f in members)
+        units.append(UnitFilings(unit_of(members[-1]), members, _history(members), own))
+    units.sort(key=lambda u: (not u.own, -len(u.years), -u.years[-1], u.unit))
+    return units
+
+
+def _history(filings: list[Filing]) -> list[YearStep]:
+    """Year over year of one unit's filings (oldest first; the last filing of a year counts)."""
+    of_year = {f.year: f for f in filings}
+    years = sorted(of_year)
+    return [compare(of_year[a], of_year[b]) for a, b in zip(years, years[1:])]
+
+
 # ------------------------------------------------------------------ rendering
-TELEGRAM_LIMIT = 4096
 
 
-def _yuan(amount: float | None) -> str:
-    return "—" if amount is None else f"{amount:,.2f}"
+def render_lookup(result: LookupResult, *, html: bool, detail: bool = False, ask_detail: str | None = None) -> list[str]:
+    """The answer as messages of at most 4096 characters.
 
-
-def _line(key: str, html: bool, **params) -> str:
-    from jixiao.bot.texts import render_html, render_plain
-
-    return (render_html if html else render_plain)(key, **params)
-
-
-def _filing_lines(filing: Filing, html: bool) -> list[str]:
-    unit = filing.implementing_unit or filing.department or "—"
-    lines = [_line("lookup.filing", html, year=filing.year, name=filing.project_name, unit=unit, form=filing.format)]
-    p = filing.prior_year
-    if filing.format == "2020":
-        lines.append(_line("lookup.money_2020", html, budget=_yuan(money_of(filing)),
-                           last_budget=_yuan(p.last_year_budget), last_executed=_yuan(p.last_year_executed)))
+    Short by default (at most :data:`SHORT_LINES` lines, one message): the first unit's
+    years, money and year-over-year steps, the other units apart, the similar names, and
+    how to ask for details — ``ask_detail``, by default the chat's ``/lookup 名称 详细``.
+    ``detail=True`` gives every filing with its indicators and every change.
+    """
+    say = render_html if html else render_plain
+    if not result.found:
+        return [say("lookup.none", query=result.query, suggestions="、".join(result.suggestions) or "—")]
+    if result.exact:
+        title = say("lookup.title", query=result.query, exact=len(result.exact), units=len(result.units), fuzzy=len(result.fuzzy))
     else:
-        lines.append(_line("lookup.money", html, budget=_yuan(money_of(filing))))
-    for indicator in filing.indicators:
-        lines.append(_line("lookup.indicator", html, level=indicator.level2, name=indicator.name,
-                           value=indicator.value or _line("label.empty_value", html)))
+        title = say("lookup.title_fuzzy", query=result.query, fuzzy=len(result.fuzzy))
+    if detail:
+        blocks = [[title], *_detail_blocks(result, say)]
+        return pack(blocks, html=html, continued=say("table.continued", project=result.query))
+    how = ask_detail if ask_detail is not None else render_plain("lookup.more_chat", query=result.query)
+    return ["\n".join([title, *_short_lines(result, say), say("lookup.more", how=how)])]
+
+
+def _years(filings: list[Filing]) -> str:
+    return "、".join(str(year) for year in sorted({f.year for f in filings}))
+
+
+def _unit_name(unit: str) -> str:
+    return unit or render_plain("lookup.no_unit")
+
+
+def _short_lines(result: LookupResult, say) -> list[str]:
+    lines = []
+    if result.units:
+        first = result.units[0]
+        latest = first.filings[-1]
+        key = "lookup.unit_own" if first.own else "lookup.unit"
+        lines.append(say(key, unit=_unit_name(first.unit), years=_years(first.filings)))
+        lines.append(say("lookup.latest", year=latest.year, budget=fmt_money(money_of(latest)) or "—",
+                         count=len(latest.indicators), form=latest.format))
+        lines += [_step_line(step, say) for step in first.history[-SHORT_STEPS:]]
+        others = result.units[1:]
+        if others:
+            lines.append(say("lookup.others_title"))
+            lines += [say("lookup.other_unit", unit=_unit_name(u.unit), years=_years(u.filings)) for u in others[:SHORT_UNITS]]
+            if len(others) > SHORT_UNITS:
+                lines.append(say("lookup.more_units", count=len(others) - SHORT_UNITS))
+    if result.fuzzy:
+        names = []
+        for filing, _score in result.fuzzy:
+            names.append(render_plain("lookup.fuzzy_name", name=filing.project_name, year=filing.year))
+        lines.append(say("lookup.fuzzy_short", names="、".join(dict.fromkeys(names[:MAX_FUZZY]))))
     return lines
 
 
-def _history_lines(result: LookupResult, html: bool) -> list[str]:
-    if not result.history:
-        return []
-    lines = [_line("lookup.history_title", html)]
-    for step in result.history:
-        a, b = money_of(step.before), money_of(step.after)
-        delta = "" if not a or b is None else f"{(b - a) / a:+.1%}"
-        lines.append(_line("lookup.history_step", html, before=step.before.year, after=step.after.year,
-                           money_before=_yuan(a), money_after=_yuan(b), delta=delta, changed=len(step.changes)))
+def _step_line(step: YearStep, say) -> str:
+    a, b = money_of(step.before), money_of(step.after)
+    delta = "" if not a or b is None else f"{(b - a) / a:+.1%}"
+    return say("lookup.history_step", before=step.before.year, after=step.after.year, money_before=fmt_money(a) or "—",
+               money_after=fmt_money(b) or "—", delta=delta, changed=len(step.changes))
+
+
+def _detail_blocks(result: LookupResult, say) -> list[list[str]]:
+    blocks = []
+    for index, group in enumerate(result.units):
+        if index == 1:
+            blocks.append([say("lookup.others_title")])
+        key = "lookup.unit_own" if group.own else "lookup.unit"
+        blocks.append([say(key, unit=_unit_name(group.unit), years=_years(group.filings))])
+        blocks += [_filing_lines(filing, say) for filing in group.filings]
+        if group.history:
+            blocks.append(_history_lines(group.history, say))
+    if result.fuzzy:
+        blocks.append([say("lookup.fuzzy_title"), *(
+            say("lookup.fuzzy_line", year=f.year, name=f.project_name, unit=_unit_name(unit_of(f))) for f, _ in result.fuzzy)])
+    return blocks
+
+
+def _filing_lines(filing: Filing, say) -> list[str]:
+    unit = filing.implementing_unit or filing.department or "—"
+    lines = [say("lookup.filing", year=filing.year, name=filing.project_name, unit=unit, form=filing.format)]
+    p = filing.prior_year
+    if filing.format == "2020":
+        lines.append(say("lookup.money_2020", budget=fmt_money(money_of(filing)) or "—",
+                         last_budget=fmt_money(p.last_year_budget) or "—", last_executed=fmt_money(p.last_year_executed) or "—"))
+    else:
+        lines.append(say("lookup.money", budget=fmt_money(money_of(filing)) or "—"))
+    for indicator in filing.indicators:
+        lines.append(say("lookup.indicator", level=indicator.level2, name=indicator.name,
+                         value=indicator.value or render_plain("label.empty_value")))
+    return lines
+
+
+def _history_lines(history: list[YearStep], say) -> list[str]:
+    lines = [say("lookup.history_title")]
+    for step in history:
+        lines.append(_step_line(step, say))
         for change in step.changes:
             if change.before is not None and change.after is not None:
-                lines.append(_line("lookup.change", html, name=change.name, before=change.before, after=change.after))
+                lines.append(say("lookup.change", name=change.name, before=change.before, after=change.after))
         added = [c.name for c in step.changes if c.before is None]
         dropped = [c.name for c in step.changes if c.after is None]
         if added:
-            lines.append(_line("lookup.added", html, names="、".join(added)))
+            lines.append(say("lookup.added", names="、".join(added)))
         if dropped:
-            lines.append(_line("lookup.dropped", html, names="、".join(dropped)))
+            lines.append(say("lookup.dropped", names="、".join(dropped)))
     return lines
 
-
-def render_lookup(result: LookupResult, html: bool = True) -> list[str]:
-    """The answer as messages of at most 4096 characters, split between lines."""
-    if not result.found:
-        return [_line("lookup.none", html, query=result.query, suggestions="、".join(result.suggestions) or "—")]
-    lines = [_line("lookup.title", html, query=result.query, exact=len(result.exact), fuzzy=len(result.fuzzy))]
-    for filing in result.exact:
-        lines += ["", *_filing_lines(filing, html)]
-    lines += ["", *_history_lines(result, html)] if result.history else []
-    if result.fuzzy:
-        lines += ["", _line("lookup.fuzzy_title", html)]
-        for filing, _score in result.fuzzy:
-            lines += ["", *_filing_lines(filing, html)]
-    messages, current = [], ""
-    for line in lines:
-        piece = line[: TELEGRAM_LIMIT - 1]
-        if len(current) + len(piece) + 1 > TELEGRAM_LIMIT:
-            messages.append(current.rstrip("\n"))
-            current = ""
-        current += piece + "\n"
-    messages.append(current.rstrip("\n"))
-    return [m for m in messages if m.strip()]

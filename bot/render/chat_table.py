@@ -201,6 +201,13 @@ def length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def pack(blocks: list[list[str]], *, html: bool, continued: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Groups of lines into messages of at most ``limit`` (UTF-16 units), as the table is
+    split: a group stays whole where it fits, else it is split between lines, a long
+    line where no HTML tag or entity breaks; each new message opens with ``continued``."""
+    return _pack([Block.of(lines) for lines in blocks], limit, continued, _HTML_TOKEN if html else _CHAR)
+
+
 def _pack(blocks: list[Block], limit: int, continued: str, tokens: re.Pattern) -> list[str]:
     """Blocks into messages of at most ``limit``: whole blocks where they fit, else unit by unit."""
     packer = _Packer(limit, continued, tokens)
