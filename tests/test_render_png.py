@@ -153,3 +153,13 @@ def test_overall_goal_is_drawn_beside_the_annual_goal():
     assert overall.row == annual.row and overall.col < annual.col
     assert painter.lines(drawn["项目总目标"]) == ["项目总目标"]
     assert "".join(painter.lines(overall)) == "三年内建成鉴定全流程线上办理。"
+
+
+def test_drawing_in_bands_leaves_no_seam(monkeypatch):
+    from jixiao.bot.render import png
+
+    filing = by_name(2026, "工伤鉴定")
+    whole = render_png(filing, io.BytesIO(), validate(filing))
+    monkeypatch.setattr(png, "BAND", 97)  # bands that cut through rows, text and badges
+    banded = render_png(filing, io.BytesIO(), validate(filing))
+    assert ImageChops.difference(whole.convert("RGB"), banded.convert("RGB")).getbbox() is None
