@@ -1,7 +1,9 @@
 """The validator: each rule with a failing and a passing case, the seeds, and fuzzing."""
 
 import json
+import math
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -27,7 +29,8 @@ def make(rows=BASE_2026, fmt="2026", year=2026, goal="计划举办3场，每场�
     funding = fields.pop("funding", Funding(annual_request=12000, current_appropriation=12000, carryover=0, other=0))
     return Filing(
         year=year, format=fmt, project_name="业务培训", goal=goal,
-        start=fields.pop("start", date(year, 1, 1)), end=fields.pop("end", date(year, 12, 31)),
+        start=fields.pop("start") if "start" in fields else date(year, 1, 1),
+        end=fields.pop("end") if "end" in fields else date(year, 12, 31),
         funding=funding,
         indicators=[Indicator(level1=a, level2=b, name=c, value=d) for a, b, c, d in rows],
         **fields,
@@ -70,6 +73,31 @@ def test_a_clean_table_has_no_findings():
 def test_value_rule_fails_then_passes(name, bad, good, rule):
     assert rule in rules(check_indicator(name, bad))
     assert rule not in rules(check_indicator(name, good))
+
+
+PUBLISHED = json.loads((Path(__file__).parent / "fixtures" / "published_values.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", PUBLISHED["published"], ids=lambda c: f"{c['name']}={c['value']}")
+def test_published_values_are_accepted_with_warnings_only(case):
+    found = check_indicator(case["name"], case["value"])
+    assert not has_errors(found), [f.message for f in found]
+    assert sorted(f.rule for f in found) == sorted(case["warns"])
+
+
+@pytest.mark.parametrize("case", PUBLISHED["clear_mistakes"], ids=lambda c: f"{c['name']}={c['value']}")
+def test_clear_mistakes_stay_errors(case):
+    found = check_indicator(case["name"], case["value"])
+    assert any(f.rule == case["rule"] and f.severity == "error" for f in found), [f.message for f in found]
+
+
+def test_implied_operator_message_says_how_it_was_read():
+    (item,) = check_indicator("下立交道路长度", "985米")
+    assert item.severity == "warning"
+    assert "=985.00(米)" in item.message and "≥985米" in item.message
+    wan = [f for f in check_indicator("控制在预算成本内", "250万") if f.rule == "wan_as_wan_yuan"]
+    assert "=250.00(万元)" in wan[0].message
+    assert [f.rule for f in check_indicator("培训人数", "≥2万")] == ["unit_scale_only"]
 
 
 def test_negative_measures_may_be_zero_and_capped():
@@ -131,6 +159,46 @@ def test_prior_year_execution_over_budget_2020():
     f = make(rows=rows, fmt="2020", year=2020, goal=None, funding=Funding(),
              prior_year=PriorYear(last_year_budget=100, last_year_executed=120))
     assert "executed_over_budget" in rules(validate(f))
+
+
+def test_multi_year_project_money():
+    # 阶段性项目: 项目资金总额 is over 2024–2026, the annual columns add up to this year's request
+    staged = Funding(total=30_000_000, fiscal=30_000_000, other=0, annual_request=12_000_000,
+                     current_appropriation=12_000_000, carryover=0)
+    found = rules(validate(make(funding=staged, nature="阶段性项目", start=date(2024, 1, 1), end=date(2026, 12, 31))))
+    assert not {"funding_sum", "fiscal_sum", "annual_sum", "annual_over_total", "date_outside_year"} & found
+    one_year = validate(make(funding=staged, nature="其他经常性项目"))  # a one-year plan, yet a larger total
+    assert [(f.rule, f.severity) for f in one_year if f.rule == "total_over_annual_one_year"] == [
+        ("total_over_annual_one_year", "warning")]
+    wrong = staged.model_copy(update={"current_appropriation": 11_000_000})
+    assert "annual_sum" in rules(validate(make(funding=wrong, nature="阶段性项目", start=date(2024, 1, 1), end=date(2026, 12, 31))))
+    over = staged.model_copy(update={"annual_request": 40_000_000, "current_appropriation": 40_000_000})
+    assert "annual_over_total" in rules(validate(make(funding=over, nature="阶段性项目")))
+    too_much = staged.model_copy(update={"fiscal": 31_000_000})
+    assert "fiscal_over_total" in rules(validate(make(funding=too_much, nature="阶段性项目")))
+
+
+def test_multi_year_dates_must_contain_the_budget_year():
+    span = dict(nature="阶段性项目", start=date(2024, 1, 1), end=date(2026, 12, 31))
+    assert not {"date_outside_year", "year_outside_plan"} & rules(validate(make(**span)))
+    past = dict(nature="阶段性项目", start=date(2022, 1, 1), end=date(2025, 12, 31))
+    assert "year_outside_plan" in rules(validate(make(**past)))
+
+
+@pytest.mark.parametrize("amount", [math.nan, math.inf, -math.inf])
+def test_impossible_money_is_an_error_not_a_crash(amount):
+    funding = Funding(total=amount, annual_request=12000, fiscal=amount, current_appropriation=12000)
+    found = validate(make(funding=funding))
+    assert [f.rule for f in found if f.rule == "money_not_finite"] == ["money_not_finite", "money_not_finite"]
+    assert has_errors(found)
+
+
+@pytest.mark.parametrize("year", [10**30, -5, 1899, 2101])
+def test_impossible_years_are_errors_not_crashes(year):
+    found = validate(make(year=year, start=None, end=None))
+    assert "year_out_of_range" in rules(found) and has_errors(found)
+    found = validate(make(start=date(1, 1, 1)))
+    assert "year_out_of_range" in rules(found)
 
 
 def test_dates():
@@ -232,7 +300,7 @@ indicator_st = st.builds(
     name=st.sampled_from(["人均培训成本", "完成率", "满意度", "次数", "及时性", ""]) | st.text(max_size=12),
     value=st.none() | st.text(max_size=30) | st.sampled_from(["≥85.00(%)", "=0", "2026年12月底前", "同比下降", "≤1.5(万元)"]),
 )
-money_st = st.none() | st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12)
+money_st = st.none() | st.floats(min_value=-1e12, max_value=1e12) | st.sampled_from([math.nan, math.inf, 1e308])
 
 
 @settings(max_examples=300, deadline=None)

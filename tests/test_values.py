@@ -157,7 +157,7 @@ def test_specific_seed_values():
     "text, op",
     [
         ("=85%", "="), ("≥85%", "≥"), (">=85%", "≥"), ("≤85%", "≤"), ("<=85%", "≤"),
-        (">85%", ">"), ("<85%", "<"), ("==85%", "="), ("=>85%", "≥"), ("=<85%", "≤"),
+        (">85%", ">"), ("<85%", "<"), ("=>85%", "≥"), ("=<85%", "≤"),
         ("≧85%", "≥"), ("≦85%", "≤"),
     ],
 )
@@ -206,10 +206,19 @@ def test_contradictory_operators_are_rejected():
     assert "矛盾" in err.reason
 
 
-def test_no_operator_is_none():
-    assert parse_value("85%") == q(None, "85", "%")
-    assert format_value(parse_value("85%"), "bracketed") == "85.00(%)"
-    assert format_value(parse_value("85%"), "compact") == "85%"
+@pytest.mark.parametrize("text", ["==100%", "==85%", "≥=85%", ">==90%", "≤≤5人"])
+def test_an_operator_written_twice_is_refused(text):
+    assert "运算符写重了" in error_of(text).reason
+
+
+def test_no_operator_reads_as_equals_and_prints_it():
+    # 普陀 2026: 985米; 湘潭 2023: 10辆 — read as "=", the Quantity remembers it was implied
+    value = parse_value("985米")
+    assert value == q("=", "985", "米") and value.op_implied
+    assert not parse_value("=985米").op_implied
+    assert format_value(value, "bracketed") == "=985.00(米)"
+    assert format_value(parse_value("85%"), "compact") == "=85%"
+    assert parse_value("-5") == q(None, "-5") == q("=", "-5")
 
 
 # -- numbers and full-width input --------------------------------------------------
@@ -417,15 +426,54 @@ def test_name_error_examples_fit_the_name():
     assert error_of("人均培训成本").examples == ("≤15.00(元)", "≤15.31(万元)")
 
 
-@pytest.mark.parametrize("text", ["规", "哈哈", "工作效率", "及时a", "及时，合规"])
+@pytest.mark.parametrize("text", ["规", "哈哈", "工作效率", "及时a", "很高很高的样子吧"])
 def test_unknown_words_are_rejected(text):
     assert not is_value(text)
 
 
 def test_phrase_length_limit():
-    assert is_value("及" + "时" + "一" * 14)  # 16 characters
-    err = error_of("及时" + "一" * 15)  # 17 characters
-    assert "16" in err.reason
+    assert parse_value("及" + "时" + "一" * 14) == Qualitative("及时" + "一" * 14)  # 16 characters
+    assert not parse_value("及时" + "一" * 14).free
+    long = parse_value("及时" + "一" * 15)  # 17 characters: a sentence, free text
+    assert long.free and is_value("及时" + "一" * 15) and not is_value("及时" + "一" * 15, strict=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["全市空气质量达到优良，市民满意", "通过采购雾炮车降尘抑尘服务，全市空气质量达到优良", "提高群众满意度",
+     "及时，合规", "确保项目按期完成", "进一步提升社会公众满意度"],
+)
+def test_free_text_is_qualitative_marked_free(text):
+    value = parse_value(text)
+    assert isinstance(value, Qualitative) and value.free
+    assert not is_value(text, strict=True)  # a table reader does not take a sentence for a value
+
+
+@pytest.mark.parametrize(
+    "text, start, end, printed",
+    [
+        ("2023.07-2024.01", datetime.date(2023, 7, 1), datetime.date(2024, 1, 31), "2023.07-2024.01"),
+        ("2024年1月至2026年12月", datetime.date(2024, 1, 1), datetime.date(2026, 12, 31), "2024.01-2026.12"),
+        ("2024.01.15-2024.06.30", datetime.date(2024, 1, 15), datetime.date(2024, 6, 30), "2024.01.15-2024.06.30"),
+        ("2024年3月-12月", datetime.date(2024, 3, 1), datetime.date(2024, 12, 31), "2024.03-2024.12"),
+    ],
+)
+def test_periods(text, start, end, printed):
+    value = parse_value(text)
+    assert value == values.Period(printed, start, end)
+    assert canonical(printed, "bracketed") == printed
+
+
+@pytest.mark.parametrize("text, reason", [("2024.13-2025.01", "不存在13月"), ("2025.03-2024.01", "起始月份晚于结束月份")])
+def test_invalid_periods(text, reason):
+    assert error_of(text).reason == reason
+
+
+def test_percent_word_and_wan():
+    assert parse_value("100百分比") == q("=", "100", "%")
+    assert parse_value("≥95百分比") == q("≥", "95", "%")
+    assert parse_value("250万") == q("=", "250", "万")
+    assert parse_value("250万").unit_kind == "scale"
 
 
 # -- placeholders and empty input -----------------------------------------------------

@@ -171,7 +171,7 @@ class _IndicatorReader:
         if len(tokens) == 1:
             self._single(tokens[0])
         elif self.names_wrap:
-            if is_value(tokens[-1]):
+            if is_value(tokens[-1], strict=True):
                 name = self._continue_pending("".join(tokens[:-1]))
                 self._emit(name, tokens[-1])
             else:
@@ -201,14 +201,14 @@ class _IndicatorReader:
         return False
 
     def _single(self, token: str) -> None:
-        if is_value(token) and self.pending is not None:
+        if is_value(token, strict=True) and self.pending is not None:
             name, self.pending = self.pending, None
             self._emit(name, token)
-        elif is_value(token) and not self.names_wrap and not self.values_cut and self._last_without_value():
+        elif is_value(token, strict=True) and not self.names_wrap and not self.values_cut and self._last_without_value():
             last = self.draft.indicators[-1]
             self.draft.indicators[-1] = last.model_copy(update={"value": self._value(token)})
             self.draft.blanks.remove(f"{BLANK_PREFIX}指标值（{last.name}）")
-        elif is_value(token):
+        elif is_value(token, strict=True):
             self.draft.fail(f"指标值没有对应的指标名称：{token}")
         elif self.names_wrap:
             self._hold(token)

@@ -1,12 +1,26 @@
 """Target values (指标值): parse what a user or a seed table writes, print it canonically.
 
-A value is one of five kinds::
+A value is one of six kinds::
 
-    Quantity     ≥85.00(%)  <=60个  =0  95%以上  不低于 85%
-    Qualitative  及时  合规  按照合同约定及时支付
+    Quantity     ≥85.00(%)  <=60个  =0  95%以上  不低于 85%  985米 (read as =985)
+    Qualitative  及时  合规  按照合同约定及时支付  (free text: a sentence, kept with ``free``)
     Trend        同比下降  较上年提高5%
     Deadline     12月31日前  2026年12月底前  2026-12-31前
+    Period       2023.07-2024.01  2024年1月至2026年12月
     Periodic     每季度  每月
+
+What published filings write is accepted (decisions, each with its real example, in
+``data/qualitative.json`` and below); what is truly wrong is refused:
+
+* a number with no operator (湘潭 2023 ``10辆``, 普陀 2026 ``985米``) is read as ``=``; the
+  Quantity remembers ``op_implied`` so the validator can warn "add the operator";
+* ``百分比`` is ``%`` (``100百分比``, ``≥95百分比``); ``万`` alone (湘潭 2023 ``250万`` under a
+  cost) is the unit ``万``, which the validator reads as 万元 where the name is about money;
+* a period of months (湘潭 2023 服务周期 ``2023.07-2024.01``) is a :class:`Period`, not a range;
+* a sentence (more than 16 characters, or a phrase with Chinese punctuation, or a goal phrase
+  such as 提高群众满意度) is ``Qualitative(free=True)``: accepted, and the validator asks to
+  quantify it; a short word that is no known word (哈哈) stays an error;
+* an operator written twice (``==100%``, ``≥=85%``) is a typing mistake and refused.
 
 :func:`parse_value` turns text into one of them or raises :class:`ValueParseError`
 (never anything else, for any ``str``); :func:`format_value` prints a value in the
@@ -74,9 +88,13 @@ class Quantity:
     number: Decimal
     unit: str | None
     ascii_op: bool = field(default=False, compare=False)  # typed ">=" / "<=" (2020 print)
+    op_implied: bool = field(default=False, compare=False)  # no operator was written: read as "="
 
     def __post_init__(self) -> None:
-        if self.op is not None and self.op not in OPERATORS:
+        if self.op is None:  # "985米" means "=985米": one value, one canonical print
+            object.__setattr__(self, "op", "=")
+            object.__setattr__(self, "op_implied", True)
+        if self.op not in OPERATORS:
             raise ValueError(f"unknown operator {self.op!r}")
         if not isinstance(self.number, Decimal):
             object.__setattr__(self, "number", Decimal(str(self.number)))
@@ -91,9 +109,14 @@ class Quantity:
 
 @dataclass(frozen=True)
 class Qualitative:
-    """A word or short phrase judged yes/no at year end: ``及时``."""
+    """A word or short phrase judged yes/no at year end: ``及时``.
+
+    ``free`` marks free text (a sentence, a phrase with punctuation): accepted because
+    published filings use it, but a reviewer would ask to quantify it.
+    """
 
     text: str
+    free: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -121,6 +144,15 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A span of months something runs over: ``2023.07-2024.01`` (days None unless printed)."""
+
+    text: str
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass(frozen=True)
 class Periodic:
     """Something done every period: ``每季度`` (per "季度")."""
 
@@ -128,7 +160,7 @@ class Periodic:
     per: str
 
 
-Value = Quantity | Qualitative | Trend | Deadline | Periodic
+Value = Quantity | Qualitative | Trend | Deadline | Period | Periodic
 
 
 # -- data ----------------------------------------------------------------------
@@ -150,6 +182,11 @@ def _units() -> tuple[dict[str, str], dict[str, str]]:
 
 def _unit_key(unit: str) -> str:
     return unit.casefold() if unit.isascii() else unit
+
+
+def words() -> dict:
+    """The word lists of ``data/qualitative.json`` (vocabulary, trend_words, budget_bounds …)."""
+    return _grammar().words
 
 
 def known_units() -> dict[str, str]:
@@ -197,6 +234,9 @@ class _Grammar:
     trend: re.Pattern
     vocab: re.Pattern
     dates: tuple[re.Pattern, ...]
+    period: re.Pattern
+    doubled_op: re.Pattern
+    goal_verbs: tuple[str, ...]
 
 
 NUMBER = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"
@@ -249,6 +289,13 @@ def _grammar() -> _Grammar:
             _compile(rf"{year}(?P<m>\d{{1,2}})月(?:份)?[底末]{deadline}"),
             _compile(rf"(?:(?P<y>\d{{4}})年?)?年(?:度)?[底末内]{deadline}"),
         ),
+        period=_compile(
+            r"(?P<y1>\d{4})(?:[.\-/]|年)(?P<m1>\d{1,2})(?:月)?(?:(?:[.\-/]|(?<=月))(?P<d1>\d{1,2})[日号]?)?"
+            r"(?:[-~—至到]+)"
+            r"(?:(?P<y2>\d{4})(?:[.\-/]|年))?(?P<m2>\d{1,2})(?:月)?(?:(?:[.\-/]|(?<=月))(?P<d2>\d{1,2})[日号]?)?"
+        ),
+        doubled_op=_compile(rf"(?>{op})[=<>≥≤≧≦]"),
+        goal_verbs=tuple(words["goal_verbs"]),
     )
 
 
@@ -308,7 +355,9 @@ def parse_value(text: str) -> Value:
     if "*" in s or s.casefold() in g.placeholders or g.placeholder.fullmatch(s):
         kind = _guess_kind(s)
         raise _fail(text, "指标值还是占位符，没有填写实际目标", "any" if kind == "word" else kind)
-    for attempt in (_deadline, _periodic, _trend, _quantity):
+    if g.doubled_op.match(s):
+        raise _fail(text, "运算符写重了（如“==”），只写一个运算符", _guess_kind(s))
+    for attempt in (_deadline, _period, _periodic, _trend, _quantity):
         value = attempt(text, s, g)
         if value is not None:
             return value
@@ -365,6 +414,32 @@ def _deadline(raw: str, s: str, g: _Grammar) -> Deadline | None:
     return Deadline(text, year, month, day)
 
 
+def _period(raw: str, s: str, g: _Grammar) -> Period | None:
+    m = g.period.fullmatch(s)
+    if m is None:
+        return None
+    y1, m1 = int(m["y1"]), int(m["m1"])
+    y2, m2 = int(m["y2"] or y1), int(m["m2"])
+    for year, month in ((y1, m1), (y2, m2)):
+        if not 1900 <= year <= 2100:
+            raise _fail(raw, f"年份“{year}”不合理", "date")
+        if not 1 <= month <= 12:
+            raise _fail(raw, f"不存在{month}月", "date")
+    d1 = int(m["d1"]) if m["d1"] else 1
+    d2 = int(m["d2"]) if m["d2"] else calendar.monthrange(y2, m2)[1]
+    try:
+        start, end = datetime.date(y1, m1, d1), datetime.date(y2, m2, d2)
+    except ValueError:
+        raise _fail(raw, "日期不存在", "date") from None
+    if start > end:
+        raise _fail(raw, "起始月份晚于结束月份", "date")
+
+    def part(year: int, month: int, day: str | None) -> str:
+        return f"{year}.{month:02d}" + (f".{int(day):02d}" if day else "")
+
+    return Period(f"{part(y1, m1, m['d1'])}-{part(y2, m2, m['d2'])}", start, end)
+
+
 def _periodic(raw: str, s: str, g: _Grammar) -> Periodic | None:
     found = g.periodic.get(s)
     return Periodic(*found) if found else None
@@ -392,27 +467,49 @@ def _qualitative(raw: str, s: str, g: _Grammar) -> Qualitative:
             examples = (format_value(rest, "bracketed"), format_value(rest, "compact"))
             raise ValueParseError(raw, f"指标值里混入了文字“{m['name']}”，只需填写数值", examples)
     chinese = CHINESE.fullmatch(s) is not None
+    goal_phrase = s.startswith(g.goal_verbs) and len(s) > 4
     for suffix in g.words["name_suffixes"]:
-        if chinese and s.endswith(suffix):
+        if chinese and s.endswith(suffix) and not goal_phrase:
             raise _fail(raw, f"以“{suffix}”结尾，像是指标名称而不是指标值", _guess_kind(s))
-    if chinese and len(s) <= PHRASE_MAX and g.vocab.search(s):
+    if chinese and len(s) <= PHRASE_MAX and g.vocab.search(s) and not goal_phrase:
         return Qualitative(s)
-    if chinese and len(s) > PHRASE_MAX:
-        reason = f"定性指标值应是不超过{PHRASE_MAX}个字的词语"
-    elif chinese:
+    if _is_free_text(s, chinese, goal_phrase, g):
+        return Qualitative(s, free=True)
+    if chinese:
         reason = "不是可识别的定性词语（如“及时”“合规”“符合要求”）"
     else:
         reason = "不是可识别的数值、日期或定性词语"
     raise _fail(raw, reason, _guess_kind(s))
 
 
-def is_value(text: str) -> bool:
-    """True iff :func:`parse_value` accepts ``text``."""
+_SENTENCE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff、，。；：“”‘’（）《》()0-9%.,;:%≥≤<>=\-]+")
+
+
+def _is_free_text(s: str, chinese: bool, goal_phrase: bool, g: _Grammar) -> bool:
+    """A sentence published filings put in the value cell (全市空气质量达到优良, 提高群众满意度).
+
+    It must be mostly Chinese and either long (more than ``PHRASE_MAX`` characters), a
+    goal phrase (starts with 提高, 确保 …), or contain a known word beside punctuation.
+    """
+    if _SENTENCE.fullmatch(s) is None or len(CHINESE.findall(s)) == 0:
+        return False
+    han = sum(1 for c in s if "\u3400" <= c <= "\u9fff")
+    if han < 2 or han * 2 < len(s):
+        return False
+    return len(s) > PHRASE_MAX or goal_phrase or (not chinese and g.vocab.search(s) is not None)
+
+
+def is_value(text: str, *, strict: bool = False) -> bool:
+    """True iff :func:`parse_value` accepts ``text``.
+
+    ``strict`` (what a table reader uses to tell a value cell from a name cell) also
+    refuses free text: a sentence in a drifting row is more likely a name than a value.
+    """
     try:
-        parse_value(text)
+        value = parse_value(text)
     except ValueParseError:
         return False
-    return True
+    return not (strict and isinstance(value, Qualitative) and value.free)
 
 
 # -- printing --------------------------------------------------------------------
@@ -428,12 +525,12 @@ def format_value(value: Value, style: str) -> str:
     if style not in STYLES:
         raise ValueError(f"unknown value style {style!r} (known: {', '.join(STYLES)})")
     if not isinstance(value, Quantity):
-        if isinstance(value, (Qualitative, Trend, Deadline, Periodic)):
+        if isinstance(value, (Qualitative, Trend, Deadline, Period, Periodic)):
             return value.text
         raise TypeError(f"not a target value: {value!r}")
     if not value.number.is_finite():
         raise ValueError(f"not a finite number: {value.number}")
-    op = value.op or ""
+    op = value.op
     if style == "bracketed":
         unit = f"({value.unit})" if value.unit else ""
         return f"{op}{_digits(value.number, 2)}{unit}"

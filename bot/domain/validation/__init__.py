@@ -12,7 +12,14 @@ from jixiao.bot.domain.models import Filing
 from jixiao.bot.domain.validation.arithmetic_rules import check_cost_budget, check_goal_quantities
 from jixiao.bot.domain.validation.findings import ERROR, WARNING, Finding
 from jixiao.bot.domain.validation.indicator_rules import check_indicator
-from jixiao.bot.domain.validation.table_rules import check_completeness, check_dates, check_framework, check_money
+from jixiao.bot.domain.validation.table_rules import (
+    check_completeness,
+    check_dates,
+    check_framework,
+    check_money,
+    money_is_finite,
+    years_are_possible,
+)
 
 __all__ = ["ERROR", "WARNING", "Finding", "check_indicator", "validate", "has_errors"]
 
@@ -29,7 +36,8 @@ def validate(filing: Filing) -> list[Finding]:
         if indicator.value is None and not filing.complete:
             continue  # the table could not be read whole: table_incomplete says so once
         found.extend(check_indicator(indicator.name, indicator.value))
-    found.extend(check_cost_budget(filing))
+    if money_is_finite(filing) and years_are_possible(filing):  # the arithmetic needs real figures
+        found.extend(check_cost_budget(filing))
     found.extend(check_goal_quantities(filing))
     return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from jixiao.bot.texts import render_plain
@@ -43,6 +44,8 @@ def finding(severity: str, key: str, indicator: str | None = None, **params) -> 
 def fmt_number(number) -> str:
     """A number for a message: thousands separators, no needless decimals."""
     value = float(number)
+    if not math.isfinite(value):
+        return str(value)
     if value == int(value):
         return f"{int(value):,}"
     return f"{value:,.2f}"

@@ -1,4 +1,18 @@
-"""Rules on one indicator: its value alone, and its value against its name."""
+"""Rules on one indicator: its value alone, and its value against its name.
+
+Errors only for what is truly wrong; what published filings write is a warning. The
+decisions, each with the real value that made it:
+
+* no operator (普陀 2026 ``985米``, 湘潭 2023 ``10辆``): read as ``=``, a warning to write it;
+* ``万`` alone (湘潭 2023 成本指标 ``250万``): 万元 where the name is about money, a warning;
+  elsewhere a warning to name the unit;
+* a direction word on a name that wants a number (普陀 2026 ``减少``, ``降低``, ``提高``): a
+  warning (trend without a figure), not an error;
+* ``不超预算`` on a rate or cost (鄂州 2022 成本控制率): a warning to give the figure;
+* a sentence (湘潭 2023 ``全市空气质量达到优良``): a warning to quantify it;
+* a plain word where a number is wanted (满意度 ``满意``) stays an error, as do placeholders,
+  unreadable text, a percentage over 100, a negative target and a unit that does not fit.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +20,7 @@ import re
 
 from jixiao.bot.domain.validation.findings import ERROR, WARNING, Finding, finding, fmt_number
 from jixiao.bot.domain.validation.names import is_negative, is_positive_rate, is_satisfaction, name_kind
-from jixiao.bot.domain.values import Qualitative, Quantity, Trend, ValueParseError, parse_value
+from jixiao.bot.domain.values import Qualitative, Quantity, Trend, ValueParseError, format_value, parse_value, words
 
 PLACEHOLDER_RE = re.compile(r"\*|＊|[xX]{2,}|待定|待填|（空）|\(空\)|…")
 RATE_EXAMPLES = ("≥85.00(%)", "=100.00(%)")
@@ -40,14 +54,21 @@ def _quantity_rules(name: str, q: Quantity, value: str) -> list[Finding]:
     found: list[Finding] = []
     label = name or None
     kind = name_kind(name)
-    if q.op is None:
-        found.append(finding(ERROR, "finding.missing_operator", label, value=value, example=f"≥{value}"))
+    if q.op_implied:
+        found.append(finding(WARNING, "finding.missing_operator", label, value=value,
+                             read=format_value(_as_money(q, kind), "bracketed"), example=f"≥{value.strip()}"))
+    if q.unit_kind == "scale":
+        if kind == "money":
+            found.append(finding(WARNING, "finding.wan_as_wan_yuan", label, value=value,
+                                 read=format_value(_as_money(q, kind), "bracketed")))
+        else:
+            found.append(finding(WARNING, "finding.unit_scale_only", label, value=value))
     if q.number < 0:
         found.append(finding(ERROR, "finding.negative_number", label, value=value))
     if q.unit_kind == "percent" and q.unit == "%" and (q.number > 100 or q.number < 0):
         found.append(finding(ERROR, "finding.percent_out_of_range", label, value=value))
     expected = {"rate": "percent", "count": "count", "money": "money"}.get(kind or "")
-    if expected and q.unit_kind != expected and not (kind == "count" and q.unit is None):
+    if expected and q.unit_kind not in (expected, "scale") and not (kind == "count" and q.unit is None):
         found.append(
             finding(ERROR, "finding.unit_mismatch", label, name=name, value=value, expected=UNIT_WORD[kind])
         )
@@ -66,16 +87,27 @@ def _quantity_rules(name: str, q: Quantity, value: str) -> list[Finding]:
     return found
 
 
+def _as_money(q: Quantity, kind: str | None) -> Quantity:
+    """``250万`` under a cost is 250 万元; anything else stays as written."""
+    if q.unit == "万" and kind == "money":
+        return Quantity(q.op, q.number, "万元")
+    return q
+
+
 def _word_rules(name: str, parsed, value: str) -> list[Finding]:
     kind = name_kind(name)
     label = name or None
     if kind not in ("rate", "count", "money"):
+        if isinstance(parsed, Qualitative) and parsed.free:
+            return [finding(WARNING, "finding.value_free_text", label, name=name, value=value)]
         return []
     examples = {"rate": RATE_EXAMPLES, "count": COUNT_EXAMPLES, "money": MONEY_EXAMPLES}[kind]
-    if isinstance(parsed, Trend):
+    text = parsed.text if isinstance(parsed, Qualitative) else None
+    if isinstance(parsed, Trend) or text in words()["trend_words"]:
         return [finding(WARNING, "finding.trend_without_figure", label, name=name, value=value, example1=examples[0])]
     zero_word = is_negative(name) and value.startswith(("零", "无"))  # 零失误 on a 失误率: means =0%
-    severity = ERROR if isinstance(parsed, Qualitative) and not zero_word else WARNING
+    bounded = text in words()["budget_bounds"]  # 不超预算: a bound, but not a figure
+    severity = ERROR if isinstance(parsed, Qualitative) and not (zero_word or bounded) else WARNING
     return [
         finding(
             severity, "finding.qualitative_for_measure", label,
