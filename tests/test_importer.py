@@ -1,12 +1,14 @@
 """``jixiao import``: files in, filings and a report out; bad files never stop the rest."""
 
 import json
+import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from jixiao.bot.cli import app
-from jixiao.bot.corpus.importer import import_file
+from jixiao.bot.corpus.importer import MAX_IMPORT_BYTES, describe, import_bytes, import_file
 from jixiao.store.corpus import CorpusStore, bundled_corpus
 from typer.testing import CliRunner
 
@@ -19,21 +21,25 @@ runner = CliRunner()
 def bad_files(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    binary = tmp_path / "scan.pdf"
-    binary.write_bytes(b"%PDF-1.4\x00\x01\x02\xff" * 50)
+    binary = tmp_path / "scan.dat"
+    binary.write_bytes(b"\x89PNG\x00\x01\x02\xff" * 50)
+    broken_pdf = tmp_path / "broken.pdf"
+    broken_pdf.write_bytes(b"%PDF-1.4\x00\x01\x02\xff" * 50)
     gbk = tmp_path / "gbk.txt"
     gbk.write_bytes((SEEDS / "2024_baoshan_justice_bureau.txt").read_text(encoding="utf-8").encode("gbk"))
     prose = tmp_path / "notes.txt"
     prose.write_text("会议纪要：讨论明年预算安排。\n", encoding="utf-8")
-    return {"empty": empty, "binary": binary, "gbk": gbk, "prose": prose}
+    return {"empty": empty, "binary": binary, "gbk": gbk, "prose": prose, "broken_pdf": broken_pdf}
 
 
 def test_bad_files_get_one_line_errors_naming_the_file(bad_files):
     reasons = {key: import_file(path) for key, path in bad_files.items()}
-    assert reasons["empty"].error == "file is empty"
-    assert reasons["binary"].error == "binary file, not text"
+    assert reasons["empty"].refusal.code == "file is empty"
+    assert reasons["binary"].refusal.code == "binary file, not text"
     assert "not UTF-8" in reasons["gbk"].error
     assert "not a performance-target filing" in reasons["prose"].error
+    assert "不是绩效目标申报表" in reasons["prose"].error
+    assert reasons["broken_pdf"].refusal.code == "damaged or encrypted PDF"
     for key, report in reasons.items():
         line = report.summary()
         assert "\n" not in line and str(bad_files[key]) in line
@@ -56,6 +62,7 @@ def test_cli_imports_seeds_with_json_and_reports(tmp_path, bad_files):
     assert "2024_baoshan_justice_bureau.txt: 10 tables, 84 indicators, 0 incomplete" in result.output
     assert "征地养老医药费报销管理系统" in result.output
     assert f"{bad_files['binary']}: error: binary file, not text" in result.output
+    assert "not a regular file" not in result.output
     assert set(data[0]) == {
         "year", "format", "department", "implementing_unit", "project_name", "category", "nature",
         "performance_type", "gov_purchase", "start", "end", "funding", "prior_year", "goal", "overall_goal",
@@ -121,3 +128,74 @@ def test_bundled_corpus_matches_a_fresh_import():
     bundled = bundled_corpus()
     assert len(bundled) == 26
     assert [f.to_json_dict() for f in bundled] == [f.to_json_dict() for f in fresh]
+
+
+# ------------------------------------------------------------------ kinds by content
+def test_kind_is_told_by_content_not_extension(tmp_path):
+    seed = (SEEDS / "2026_songjiang_social_security_center.txt").read_bytes()
+    disguised = tmp_path / "table.pdf"  # text named .pdf
+    disguised.write_bytes(seed)
+    report = import_file(disguised)
+    assert report.kind == "text" and len(report.filings) == 5
+    as_json = tmp_path / "filings.txt"  # the JSON form named .txt
+    as_json.write_text(json.dumps([f.to_json_dict() for f in report.filings], ensure_ascii=False), encoding="utf-8")
+    again = import_file(as_json)
+    assert again.kind == "json"
+    assert [f.to_json_dict() for f in again.filings] == [f.to_json_dict() for f in report.filings]
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [(b"PK\x03\x04garbage", "damaged zip file"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old Excel or Word file (.xls/.doc)"),
+     (b"[1, 2]", "JSON is not in the filing form (1 validation error for Filing)"), (b"{not json", "invalid JSON"),
+     (b"[" * 100_000, "invalid JSON"), (b"   \n", "file is empty")],
+)
+def test_unreadable_bytes_are_refused_with_a_reason(data, code):
+    report = import_bytes(data, "upload")
+    assert report.refusal is not None and report.refusal.code == code
+    assert report.filings == [] and not report.ok
+    assert describe(report) == report.refusal.message and report.refusal.message
+
+
+def test_too_large_is_refused_unread():
+    report = import_bytes(b"x" * (MAX_IMPORT_BYTES + 1), "huge.txt")
+    assert report.refusal.code == "file too large" and "MB" in report.refusal.message
+
+
+def test_describe_summarises_an_upload_for_the_chat():
+    report = import_bytes((SEEDS / "2024_baoshan_justice_bureau.txt").read_bytes(), "宝山.txt")
+    assert report.ok
+    text = describe(report)
+    assert text.startswith("读到 10 张表：2024 村(居)委专职调解岗位工作津贴、")
+
+
+# ------------------------------------------------------------------ non-regular files
+def test_a_named_pipe_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    done = []
+    worker = threading.Thread(target=lambda: done.append(import_file(fifo)), daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert done, "import_file blocked on a named pipe"
+    assert done[0].refusal.code == "not a regular file (named pipe)"
+
+
+def test_a_directory_is_refused(tmp_path):
+    report = import_file(tmp_path)
+    assert report.refusal.code == "not a regular file (directory)"
+    result = runner.invoke(app, ["import", str(tmp_path), "--no-store"])
+    assert result.exit_code == 1 and "not a regular file (directory)" in result.output
+
+
+# ------------------------------------------------------------------ cut tables
+def test_a_seed_cut_to_a_third_is_incomplete_not_complete(tmp_path):
+    text = (SEEDS / "2026_songjiang_social_security_center.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    cut = tmp_path / "cut.txt"
+    cut.write_text("\n".join(lines[: len(lines) // 3]) + "\n", encoding="utf-8")
+    report = import_file(cut)
+    last = report.filings[-1]
+    assert last.complete is False
+    assert any("可能在此被截断" in p or "未找到" in p for p in last.problems)
+    assert all(f.complete for f in report.filings[:-1])

@@ -9,13 +9,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from jixiao.bot.corpus.seedtext import parse_text
+from jixiao.bot.corpus.seedtext import read_text
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 
 
 def load(name: str):
-    return parse_text((SEEDS / name).read_text(encoding="utf-8"), name)
+    return [t.filing for t in read_text((SEEDS / name).read_text(encoding="utf-8"), name)]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,9 @@
-"""``jixiao import FILE... [--json OUT.json]``: read seed-style filings into the corpus."""
+"""``jixiao import FILE... [--json OUT.json]``: read filings (PDF, .xlsx, text, JSON) into the corpus.
+
+The kind of each file is told by its content, not its extension. One report line per
+file says what was read and what was refused and why; a named pipe, a directory or a
+device is refused at once, unread. Exit status 1 when any file or table was refused.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from tqdm import tqdm
 
 @app.command("import")
 def import_command(
-    files: Annotated[list[Path], typer.Argument(help="Seed-style text files (PDF-extracted filings).")],
+    files: Annotated[list[Path], typer.Argument(help="Filings: PDF, .xlsx (the budget system's or our export), text, or the JSON of --json.")],
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the parsed filings as a JSON array.")] = None,
     data: Annotated[Optional[Path], typer.Option("--data-dir", help="Store location (default $JIXIAO_DATA_DIR or ./jixiao-data).")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Parse and report only; do not touch the corpus store.")] = False,
@@ -32,11 +37,13 @@ def import_command(
         store.close()
     if json_out is not None:
         dump_filings_json(filings, json_out)
-    failed = [r for r in reports if r.error]
+    failed = [r for r in reports if r.refusal]
+    refused = sum(len(r.refused) for r in reports)
     typer.echo(
         f"total: {len(filings)} tables ({sum(not f.complete for f in filings)} incomplete) "
         f"from {len(reports) - len(failed)} of {len(reports)} files"
+        + (f"; {refused} tables refused" if refused else "")
         + ("" if no_store else f"; {added} new in the corpus")
     )
-    if failed:
+    if failed or refused:
         raise typer.Exit(code=1)

@@ -5,255 +5,64 @@ A file holds one or more tables, each starting with the title line
 
 * the 2020 Shanghai form: ``label：value`` header lines, narrative paragraphs, the
   上年度 money block and an indicator table (``一级目标 二级目标 三级目标 指标目标值``),
-  either tab- or space-separated;
-* the 2024/2026 form: a tab-separated grid whose columns drift from row to row.
+  either tab- or space-separated; read here;
+* the 2024/2026 form: a tab-separated grid whose columns drift from row to row; its
+  rows of cells go to the grid reader every other source uses (:mod:`bot.corpus.grid`).
 
-The parser never invents structure. What it cannot place makes the filing
-``complete = False`` with a problem saying why; a cell the form itself left blank is
-recorded as ``None`` with a problem, but does not make the filing incomplete.
+A grid table whose text has lost its cells (one cell per line, columns run together
+with spaces, or cells out of place) is *lost*: the importer refuses it rather than
+store a cut name or a misplaced amount (the 2026 普陀 兰溪路-真南路下立交工程 case).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from jixiao.bot.corpus.grid import (
+    YEAR_RE,
+    Draft,
+    IndicatorReader,
+    NotAFilingError,
+    TableRead,
+    finish,
+    normalise_text,
+    read_grid,
+    report_outside,
+    split_tables,
+    squash,
+    start_draft,
+    unknown_format,
+)
 from jixiao.bot.domain.amounts import parse_date, parse_money
-from jixiao.bot.domain.frameworks import Framework, get_framework
-from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
-from jixiao.bot.domain.values import is_value
+from jixiao.bot.domain.frameworks import get_framework
+from jixiao.bot.domain.models import Source
 
-TITLE_RE = re.compile(r"^财政项目支出绩效目标(?:申报)?表$")
-YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度\s*[)）]")
-SPACES_RE = re.compile(r"\s+")
-BLANK_PREFIX = "未填："  # problems that only say the form left a cell empty start with this
+LOST_LINES = 0.3  # a grid table with more of its lines than this without a tab has lost its cells
 
 
-def is_blank_problem(problem: str) -> bool:
-    """Whether a problem only reports a cell the form left blank (not incompleteness)."""
-    return problem.startswith(BLANK_PREFIX)
-
-
-class NotAFilingError(ValueError):
-    """The text holds no performance-target table at all."""
-
-
-# --------------------------------------------------------------------------- helpers
-def squash(text: str) -> str:
-    """Remove every white-space character (PDF extraction scatters them)."""
-    return SPACES_RE.sub("", text)
-
-
-def normalise_text(text: str) -> str:
-    """Collapse white-space runs to one space and strip."""
-    return SPACES_RE.sub(" ", text.replace("\u3000", " ")).strip()
-
-
-@dataclass
-class _Draft:
-    """What the parser has found so far for one table."""
-
-    year: int
-    format: str
-    fields: dict = field(default_factory=dict)
-    funding: dict = field(default_factory=dict)
-    prior_year: dict = field(default_factory=dict)
-    indicators: list[Indicator] = field(default_factory=list)
-    blanks: list[str] = field(default_factory=list)
-    unplaced: list[str] = field(default_factory=list)
-
-    def blank(self, what: str) -> None:
-        """A cell the form itself left empty: reported, but the table is still complete."""
-        self.blanks.append(f"{BLANK_PREFIX}{what}")
-
-    def fail(self, message: str) -> None:
-        self.unplaced.append(message)
-
-    def to_filing(self, source: Source) -> Filing:
-        name = self.fields.get("project_name")
-        if not name:
-            self.fail("未找到项目名称")
-        return Filing(
-            year=self.year,
-            format=self.format,
-            project_name=name or "",
-            funding=Funding(**self.funding),
-            prior_year=PriorYear(**self.prior_year),
-            indicators=self.indicators,
-            complete=not self.unplaced,
-            problems=self.unplaced + self.blanks,
-            source=source,
-            **{k: v for k, v in self.fields.items() if k != "project_name"},
-        )
-
-
-# ----------------------------------------------------------------- splitting a file
-def split_tables(text: str) -> list[list[str]]:
-    """The lines of each table, title line first. Text before the first title is dropped."""
-    tables: list[list[str]] = []
-    for line in text.splitlines():
-        if TITLE_RE.match(squash(line)):
-            tables.append([line])
-        elif tables:
-            tables[-1].append(line)
-    return tables
-
-
-def detect_format(lines: list[str]) -> str | None:
-    """Which form a table is printed in, from the words it uses (not the file name)."""
-    flat = squash("".join(lines))
-    if "一级目标" in flat or "申报单位名称" in flat:
-        return "2020"
-    if "一级指标" in flat:
-        if "经济成本指标" in flat or "项目性质" in flat or "年度(/项目)指标值" in flat:
-            return "2026"
-        return "2024"
-    return None
-
-
-def parse_text(text: str, file_name: str) -> list[Filing]:
+def read_text(text: str, file_name: str) -> list[TableRead]:
     """Every table in ``text``; raises :class:`NotAFilingError` when there is none."""
-    tables = split_tables(text)
+    rows = [line.split("\t") for line in text.splitlines()]
+    tables = split_tables(rows)
     if not tables:
         raise NotAFilingError("no 财政项目支出绩效目标表 title found")
-    filings = []
-    for index, lines in enumerate(tables):
-        source = Source(file=file_name, index=index)
-        filings.append(parse_table(lines, source))
-    return filings
+    return [read_text_table(table, Source(file=file_name, index=i)) for i, table in enumerate(tables)]
 
 
-def parse_table(lines: list[str], source: Source) -> Filing:
-    year_match = YEAR_RE.search("".join(lines[:4]))
-    fmt = detect_format(lines)
-    if fmt is None:
-        draft = _Draft(year=int(year_match[1]) if year_match else 0, format="2024")
-        draft.fail("无法识别表格格式（没有“一级指标”或“一级目标”表头）")
-        draft.fields["project_name"] = ""
-        return draft.to_filing(source)
-    year = int(year_match[1]) if year_match else int(fmt)
-    draft = _Draft(year=year, format=fmt)
-    if not year_match:
-        draft.fail("标题下没有“（YYYY年度）”一行")
-    if fmt == "2020":
-        _parse_2020(lines[1:], draft)
+def read_text_table(rows: list[list[str]], source: Source) -> TableRead:
+    draft = start_draft(rows)
+    if draft is None:
+        return unknown_format(rows, source)
+    if draft.format == "2020":
+        _parse_2020(["\t".join(row) for row in rows[1:]], draft)
     else:
-        _parse_grid(lines[1:], draft)
-    return draft.to_filing(source)
-
-
-# ------------------------------------------------------------------ indicator rows
-class _IndicatorReader:
-    """Places indicator rows under their 一级/二级 levels.
-
-    Each row is a list of tokens (cells). Leading tokens that are level names set the
-    current levels; what remains is a name and a value, a name alone (its value may
-    follow on the next row, or the form left it blank), or a value alone (it belongs
-    to the name before it).
-    """
-
-    def __init__(self, draft: _Draft, framework: Framework, *, names_wrap: bool, values_cut: bool):
-        self.draft = draft
-        self.framework = framework
-        self.names_wrap = names_wrap  # 2020 space layout: a long name continues on the next line
-        self.values_cut = values_cut  # the value column is cut off: keep no value at all
-        self.level1: str | None = None
-        self.level2: str | None = None
-        self.pending: tuple[str, str | None, str | None] | None = None  # (name, level1, level2)
-
-    def row(self, tokens: list[str]) -> None:
-        tokens = [t for t in tokens if t]
-        while tokens and self._take_level(tokens[0]):
-            self._flush_pending()
-            tokens.pop(0)
-        if not tokens:
-            return
-        if len(tokens) == 1:
-            self._single(tokens[0])
-        elif self.names_wrap:
-            if is_value(tokens[-1], strict=True):
-                name = self._continue_pending("".join(tokens[:-1]))
-                self._emit(name, tokens[-1])
-            else:
-                self._hold("".join(tokens))
-        elif len(tokens) == 2:
-            self._flush_pending()
-            self._emit((tokens[0], self.level1, self.level2), tokens[1])
-        else:
-            self.draft.fail(f"一行指标有 {len(tokens)} 个单元格，无法归位：{' | '.join(tokens)}")
-
-    def finish(self) -> None:
-        if self.pending is not None and self.names_wrap:
-            self.draft.fail(f"表格末尾的指标名称没有指标值：{self.pending[0]}")
-            self.pending = None
-        self._flush_pending()
-
-    # -- internals --------------------------------------------------------------
-    def _take_level(self, token: str) -> bool:
-        word = squash(token)
-        if self.framework.is_level1(word):
-            self.level1, self.level2 = word, None
-            return True
-        level2 = self.framework.level2(word)
-        if level2 is not None:
-            self.level1, self.level2 = level2.parent, word
-            return True
-        return False
-
-    def _single(self, token: str) -> None:
-        if is_value(token, strict=True) and self.pending is not None:
-            name, self.pending = self.pending, None
-            self._emit(name, token)
-        elif is_value(token, strict=True) and not self.names_wrap and not self.values_cut and self._last_without_value():
-            last = self.draft.indicators[-1]
-            self.draft.indicators[-1] = last.model_copy(update={"value": self._value(token)})
-            self.draft.blanks.remove(f"{BLANK_PREFIX}指标值（{last.name}）")
-        elif is_value(token, strict=True):
-            self.draft.fail(f"指标值没有对应的指标名称：{token}")
-        elif self.names_wrap:
-            self._hold(token)
-        else:
-            self._flush_pending()
-            self.pending = (token, self.level1, self.level2)
-
-    def _hold(self, fragment: str) -> None:
-        """A name fragment: start a pending name or continue the wrapped one."""
-        if self.pending is None:
-            self.pending = (fragment, self.level1, self.level2)
-        else:
-            name, level1, level2 = self.pending
-            self.pending = (name + fragment, level1, level2)
-
-    def _continue_pending(self, fragment: str) -> tuple[str, str | None, str | None]:
-        if self.pending is None:
-            return (fragment, self.level1, self.level2)
-        name, level1, level2 = self.pending
-        self.pending = None
-        return (name + fragment, level1, level2)
-
-    def _last_without_value(self) -> bool:
-        return bool(self.draft.indicators) and self.draft.indicators[-1].value is None
-
-    def _flush_pending(self) -> None:
-        if self.pending is not None:
-            name, self.pending = self.pending, None
-            self._emit(name, None)
-
-    def _value(self, token: str | None) -> str | None:
-        if token is None or self.values_cut:
-            return None
-        return squash(token)
-
-    def _emit(self, name: tuple[str, str | None, str | None], value: str | None) -> None:
-        text, level1, level2 = name
-        text = squash(text)
-        if level1 is None or level2 is None:
-            self.draft.fail(f"指标不在任何一级/二级指标之下：{text}")
-            return
-        indicator = Indicator(level1=level1, level2=level2, name=text, value=self._value(value))
-        self.draft.indicators.append(indicator)
-        if value is None and not self.values_cut:
-            self.draft.blank(f"指标值（{text}）")
+        lines = [row for row in rows[1:] if squash("".join(row)) and not YEAR_RE.fullmatch(squash("".join(row)))]
+        untabbed = sum(1 for row in lines if len(row) == 1)
+        if lines and untabbed > LOST_LINES * len(lines):
+            draft.lose(f"{len(lines)} 行中有 {untabbed} 行没有用制表符分隔的单元格")
+        read_grid(rows[1:], draft, positional=False)
+    finish(draft)
+    return draft.to_read(source)
 
 
 # --------------------------------------------------------------------- 2020 layout
@@ -290,7 +99,7 @@ def _labelled_values(text: str, pattern: re.Pattern) -> list[tuple[str, str]]:
     return pairs
 
 
-def _parse_2020(lines: list[str], draft: _Draft) -> None:
+def _parse_2020(lines: list[str], draft: Draft) -> None:
     sections: dict[str, list[str]] = {"header": [], "money": [], "targets": []}
     narrative: dict[str, list[str]] = {}
     current: list[str] = sections["header"]
@@ -322,7 +131,7 @@ def _parse_2020(lines: list[str], draft: _Draft) -> None:
     _read_targets_2020(sections["targets"], draft)
 
 
-def _read_header_2020(text: str, draft: _Draft) -> None:
+def _read_header_2020(text: str, draft: Draft) -> None:
     seen = set()
     for label, raw in _labelled_values(text, _HEADER_2020_RE):
         key = HEADER_LABELS_2020[label]
@@ -348,7 +157,7 @@ def _read_header_2020(text: str, draft: _Draft) -> None:
             draft.fail(f"未找到{label}")
 
 
-def _read_money_2020(text: str, draft: _Draft) -> None:
+def _read_money_2020(text: str, draft: Draft) -> None:
     pairs = _labelled_values(text, _MONEY_2020_RE)
     found = {label for label, _ in pairs}
     for label, raw in pairs:
@@ -364,7 +173,7 @@ def _read_money_2020(text: str, draft: _Draft) -> None:
             draft.fail(f"未找到{label}")
 
 
-def _read_targets_2020(lines: list[str], draft: _Draft) -> None:
+def _read_targets_2020(lines: list[str], draft: Draft) -> None:
     lines = [line for line in lines if line.strip()]
     tabbed = any("\t" in line for line in lines)
     rows = [[cell.strip() for cell in (line.split("\t") if tabbed else line.split()) if cell.strip()] for line in lines]
@@ -375,7 +184,7 @@ def _read_targets_2020(lines: list[str], draft: _Draft) -> None:
     values_cut = not squash("".join(header)).endswith("指标目标值")
     if values_cut:
         draft.fail(f"“指标目标值”一列被截断（表头只剩“{header[-1]}”），指标值一律不采用")
-    reader = _IndicatorReader(draft, get_framework("2020"), names_wrap=not tabbed, values_cut=values_cut)
+    reader = IndicatorReader(draft, get_framework("2020"), names_wrap=not tabbed, values_cut=values_cut)
     outside = []
     for line, row in zip(lines[1:], rows[1:]):
         if tabbed and "\t" not in line:
@@ -383,171 +192,4 @@ def _read_targets_2020(lines: list[str], draft: _Draft) -> None:
             continue
         reader.row(row)
     reader.finish()
-    _report_outside(outside, draft)
-
-
-def _report_outside(outside: list[str], draft: _Draft) -> None:
-    """Lines that are not rows of the grid: spilled cells of a cut column, stray text."""
-    if outside:
-        shown = ", ".join(outside[:6]) + (" …" if len(outside) > 6 else "")
-        draft.fail(f"表格外有 {len(outside)} 行文字无法归位（可能是被截断的一列溢出到了文末）：{shown}")
-
-
-# ----------------------------------------------------------------- 2024/2026 grid
-GRID_HEADER_LABELS = {
-    "项目名称": "project_name",
-    "项目性质": "nature",
-    "项目类别": "category",
-    "主管部门": "department",
-    "实施单位": "implementing_unit",
-    "计划开始日期": "start",
-    "计划完成日期": "end",
-}
-GRID_MONEY_LABELS = {
-    "项目资金总额": "total",
-    "年度资金申请总额": "annual_request",
-    "财政资金": "fiscal",
-    "当年财政拨款": "current_appropriation",
-    "上年结转资金": "carryover",
-    "其他资金": "other",
-}
-_MONEY_PREFIX_RE = re.compile(r"^其中[:：]")
-_GRID_VALUE_HEADERS = ("年度指标值", "年度(/项目)指标值", "指标值")
-
-
-def _cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.split("\t")]
-
-
-def _parse_grid(lines: list[str], draft: _Draft) -> None:
-    header: list[list[str]] = []
-    money: list[list[str]] = []
-    goal: list[list[str]] = []
-    targets: list[list[str]] = []
-    current = header
-    for line in lines:
-        cells = _cells(line)
-        first = squash(next((c for c in cells if c), ""))
-        if not first or YEAR_RE.fullmatch(first):
-            continue
-        if first.startswith("项目资金"):
-            current = money
-        elif first == "项目绩效目标":
-            current = goal
-        elif "一级指标" in map(squash, cells):
-            current = targets
-        current.append(cells)
-
-    _read_grid_header(header, draft)
-    _read_grid_money(money, draft)
-    _read_grid_goal(goal, draft)
-    _read_grid_targets(targets, draft)
-
-
-def _read_grid_header(rows: list[list[str]], draft: _Draft) -> None:
-    label: str | None = None
-    seen: set[str] = set()
-    for row in rows:
-        for cell in filter(None, row):
-            word = squash(cell).rstrip("*：:")
-            if word in GRID_HEADER_LABELS:
-                if label is not None:
-                    draft.blank(label)
-                label = word
-                seen.add(word)
-                continue
-            if label is None:
-                draft.fail(f"表头文字没有对应的栏目：{cell}")
-                continue
-            key = GRID_HEADER_LABELS[label]
-            if key in ("start", "end"):
-                parsed = parse_date(cell)
-                if parsed is None:
-                    draft.fail(f"{label}不是完整的日期：{cell}")
-                draft.fields[key] = parsed
-            else:
-                draft.fields[key] = normalise_text(cell)
-            label = None
-    if label is not None:
-        draft.blank(label)
-    for word in GRID_HEADER_LABELS:
-        if word not in seen and not (word == "项目性质" and draft.format == "2024"):
-            draft.fail(f"未找到{word}")
-
-
-def _read_grid_money(rows: list[list[str]], draft: _Draft) -> None:
-    if not rows:
-        draft.fail("未找到项目资金部分")
-        return
-    blanks: dict[str, int] = {}
-    seen: set[str] = set()
-
-    def close(label: str | None) -> None:
-        if label is not None:
-            blanks[label] = blanks.get(label, 0) + 1
-
-    label: str | None = None
-    for row in rows:
-        for cell in filter(None, row):
-            word = _MONEY_PREFIX_RE.sub("", squash(cell))
-            if word.startswith("项目资金") and word not in GRID_MONEY_LABELS:
-                continue  # the block's row label, 项目资金(元)
-            if word in GRID_MONEY_LABELS:
-                close(label)
-                label = word
-                seen.add(word)
-                continue
-            amount = parse_money(cell)
-            if label is None or amount is None:
-                draft.fail(f"金额单元格无法归位：{cell}")
-                continue
-            draft.funding[GRID_MONEY_LABELS[label]] = amount
-            label = None
-    close(label)
-    for word, key in GRID_MONEY_LABELS.items():
-        if word not in seen:
-            draft.fail(f"未找到{word}")
-        elif draft.funding.get(key) is None and word in blanks:
-            draft.blank(word)
-
-
-def _read_grid_goal(rows: list[list[str]], draft: _Draft) -> None:
-    if not rows:
-        draft.fail("未找到项目绩效目标部分")
-        return
-    header = [squash(c) for c in rows[0]]
-    annual_column = next((i for i, c in enumerate(header) if c.startswith("年度总")), None)
-    if annual_column is None:
-        draft.fail("未找到“年度总目标”栏目")
-        return
-    texts = []
-    for row in rows[1:]:
-        filled = [(i, c) for i, c in enumerate(row) if c]
-        if not filled:
-            continue
-        column, text = filled[-1]
-        if column >= annual_column or len(filled) > 1:
-            texts.append(text)
-    goal = normalise_text("".join(texts))
-    draft.fields["goal"] = goal or None
-    if not goal:
-        draft.blank("年度总目标")
-
-
-def _read_grid_targets(rows: list[list[str]], draft: _Draft) -> None:
-    if not rows:
-        draft.fail("未找到指标表（一级指标 …）")
-        return
-    header = [squash(c) for c in rows[0] if c]
-    values_cut = not header or header[-1] not in _GRID_VALUE_HEADERS
-    if values_cut:
-        draft.fail(f"“指标值”一列被截断（表头只剩“{header[-1] if header else ''}”），指标值一律不采用")
-    reader = _IndicatorReader(draft, get_framework(draft.format), names_wrap=False, values_cut=values_cut)
-    outside = []
-    for row in rows[1:]:
-        if len(row) == 1:
-            outside.append(squash(row[0]))
-            continue
-        reader.row([c for c in row if c and squash(c) != "绩效指标"])
-    reader.finish()
-    _report_outside(outside, draft)
+    report_outside(outside, draft)

@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from datetime import date
 
-from jixiao.bot.corpus.seedtext import is_blank_problem
+from jixiao.bot.corpus.grid import is_blank_problem
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.domain.validation.findings import ERROR, WARNING, Finding, finding, fmt_number

@@ -1,0 +1,674 @@
+"""Read performance-target tables from rows of cells: one reader for every source.
+
+A source gives rows of cell texts: tab-separated text (the seed files), the cells of a
+ruled PDF table (:mod:`bot.corpus.pdf`), or a spreadsheet's cells (:mod:`bot.corpus.sheet`).
+:func:`read_tables` splits the rows at each title (``财政项目支出绩效目标(申报)表``) and
+reads each table in four blocks — header, money, goal, indicators — by the labels the
+form prints (``form_labels.json``), not by where a file happens to put them.
+
+Two kinds of rows:
+
+* ``positional=True`` (PDF, spreadsheet): a cell is where the form printed it, so the
+  indicator table is read by column (一级 / 二级 / 三级 / 指标值, and the budget system's
+  separate 计算符号 / 计量单位 columns joined into one canonical value); a blank 一级 or 二级
+  cell is the one above (a merged cell), and a 二级 printed without its 一级 brings it
+  (生态环境成本指标 → 成本指标).
+* ``positional=False`` (text): columns drift from row to row, so a row is read as a
+  sequence of tokens (levels, name, value), as the seed parser always did.
+
+The reader never invents structure. What it cannot place makes the filing
+``complete = False`` with a problem saying why; a cell the form left blank is recorded
+as ``None`` with a problem starting ``未填：``. When a text's cells have visibly lost their
+places (a value with no label, a name and value swapped), the table is *lost*: its
+facts cannot be trusted, and the importer refuses it instead of storing it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from jixiao.bot.domain.amounts import parse_date, parse_money, parse_yuan
+from jixiao.bot.domain.frameworks import Framework, get_framework
+from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
+from jixiao.bot.domain.values import ValueParseError, canonical, is_value
+
+LABELS_FILE = Path(__file__).with_name("form_labels.json")
+TITLE_RE = re.compile(
+    r"^(?:(?P<y>\d{4})年(?:度)?)?[\u4e00-\u9fff（）()]{0,16}?绩效目标(?:申报)?表(?:[（(](?P<y2>\d{4})年度?[)）])?$"
+)
+YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
+SPACES_RE = re.compile(r"\s+")
+BLANK_PREFIX = "未填："  # problems that only say the form left a cell empty start with this
+_TARGETS_2020_RE = re.compile(r"^\d{4}年绩效目标$")
+_WAN_UNIT_RE = re.compile(r"(?:金额)?单位[：:]万元")
+_MONEY_SUFFIX_RE = re.compile(r"[（(]万?元[)）]$")
+PAGE_NUMBER_RE = re.compile(r"^(?:第?\s*[-—]?\s*\d+\s*[-—]?\s*页?(?:/共?\d+页?)?|共\d+页|-\s*\d+\s*-)$")
+
+
+def is_blank_problem(problem: str) -> bool:
+    """Whether a problem only reports a cell the form left blank (not incompleteness)."""
+    return problem.startswith(BLANK_PREFIX)
+
+
+class NotAFilingError(ValueError):
+    """The input holds no performance-target table at all."""
+
+
+@cache
+def form_labels() -> dict:
+    return json.loads(LABELS_FILE.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- cells
+def squash(text: str) -> str:
+    """Remove every white-space character (PDF extraction scatters them)."""
+    return SPACES_RE.sub("", text)
+
+
+def normalise_text(text: str) -> str:
+    """Collapse white-space runs to one space and strip."""
+    return SPACES_RE.sub(" ", text.replace("\u3000", " ")).strip()
+
+
+def join_lines(text: str) -> str:
+    """A wrapped cell as one line: Chinese joins without a space (工⏎程 → 工程), two Latin
+    words keep one (Noto⏎Sans → Noto Sans)."""
+    if "\n" not in text:
+        return text
+    joined = ""
+    for part in (line.strip() for line in text.split("\n")):
+        latin = joined[-1:].isascii() and joined[-1:].isalpha() and part[:1].isascii() and part[:1].isalpha()
+        joined += (" " if latin else "") + part
+    return joined
+
+
+def label_of(cell: str) -> str:
+    """A cell as a label: no spaces, no trailing ``*``/``：``, no leading ``其中：``."""
+    word = squash(cell).rstrip("*：:").lstrip("*")
+    return re.sub(r"^其中[:：]", "", word)
+
+
+def is_title(text: str) -> bool:
+    return TITLE_RE.match(squash(text)) is not None
+
+
+def is_page_furniture(text: str) -> bool:
+    """A page number or the like, printed between two parts of one table."""
+    return bool(PAGE_NUMBER_RE.match(squash(text)))
+
+
+# --------------------------------------------------------------------------- draft
+@dataclass
+class TableRead:
+    """One table as read: the filing, and why its facts cannot be trusted (``lost``)."""
+
+    filing: Filing
+    lost: str | None = None
+
+
+@dataclass
+class Draft:
+    """What the reader has found so far for one table."""
+
+    year: int
+    format: str
+    fields: dict = field(default_factory=dict)
+    funding: dict = field(default_factory=dict)
+    prior_year: dict = field(default_factory=dict)
+    indicators: list[Indicator] = field(default_factory=list)
+    blanks: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+
+    def blank(self, what: str) -> None:
+        """A cell the form itself left empty: reported, but the table is still complete."""
+        self.blanks.append(f"{BLANK_PREFIX}{what}")
+
+    def fail(self, message: str) -> None:
+        self.unplaced.append(message)
+
+    def lose(self, message: str) -> None:
+        """The cells are out of place: what was read next to them cannot be trusted."""
+        self.fail(message)
+        self.lost.append(message)
+
+    def to_read(self, source: Source) -> TableRead:
+        name = self.fields.get("project_name")
+        if not name:
+            self.fail("未找到项目名称")
+        filing = Filing(
+            year=self.year,
+            format=self.format,
+            project_name=name or "",
+            funding=Funding(**self.funding),
+            prior_year=PriorYear(**self.prior_year),
+            indicators=self.indicators,
+            complete=not self.unplaced,
+            problems=self.unplaced + self.blanks,
+            source=source,
+            **{k: v for k, v in self.fields.items() if k != "project_name"},
+        )
+        return TableRead(filing, "；".join(self.lost) or None)
+
+
+# ------------------------------------------------------------------ splitting rows
+def split_tables(rows: list[list[str]]) -> list[list[list[str]]]:
+    """The rows of each table, title row first. Rows before the first title are dropped."""
+    tables: list[list[list[str]]] = []
+    for row in rows:
+        if is_title("".join(row)):
+            tables.append([row])
+        elif tables:
+            tables[-1].append(row)
+    return tables
+
+
+def detect_format(flat: str) -> str | None:
+    """Which framework a table uses, from the words it prints (not the file name)."""
+    if "一级目标" in flat or "申报单位名称" in flat:
+        return "2020"
+    if any(word in flat for word in ("经济成本指标", "社会成本指标", "生态环境成本指标", "年度(/项目)指标值")):
+        return "2026"
+    if "一级指标" in flat:
+        return "2024"
+    return None
+
+
+def table_year(rows: list[list[str]]) -> int | None:
+    """The year printed in the title or under it: ``（2026年度）``, ``2024年项目支出绩效目标表``."""
+    head = squash("".join("".join(row) for row in rows[:4]))
+    title = TITLE_RE.match(squash("".join(rows[0]))) if rows else None
+    if title and (title["y"] or title["y2"]):
+        return int(title["y"] or title["y2"])
+    found = YEAR_RE.search(head)
+    return int(found[1]) if found else None
+
+
+def read_tables(rows: list[list[str]], file_name: str, *, positional: bool) -> list[TableRead]:
+    """Every table in ``rows``; raises :class:`NotAFilingError` when there is none."""
+    tables = split_tables([[join_lines(c or "") for c in row] for row in rows])
+    if not tables:
+        raise NotAFilingError("no 财政项目支出绩效目标表 title found")
+    return [read_table(table, Source(file=file_name, index=i), positional=positional) for i, table in enumerate(tables)]
+
+
+def start_draft(rows: list[list[str]]) -> Draft | None:
+    """A draft with the table's year and format, or ``None`` when the format is unknown."""
+    year = table_year(rows)
+    fmt = detect_format(squash("".join("".join(row) for row in rows)))
+    if fmt is None:
+        return None
+    draft = Draft(year=year or int(fmt), format=fmt)
+    if year is None:
+        draft.fail("标题下没有“（YYYY年度）”一行")
+    return draft
+
+
+def unknown_format(rows: list[list[str]], source: Source) -> TableRead:
+    draft = Draft(year=table_year(rows) or 0, format="2024")
+    draft.fail("无法识别表格格式（没有“一级指标”或“一级目标”表头）")
+    draft.fields["project_name"] = ""
+    return draft.to_read(source)
+
+
+def read_table(rows: list[list[str]], source: Source, *, positional: bool) -> TableRead:
+    draft = start_draft(rows)
+    if draft is None:
+        return unknown_format(rows, source)
+    read_grid(rows[1:], draft, positional=positional)
+    finish(draft)
+    return draft.to_read(source)
+
+
+def finish(draft: Draft) -> None:
+    """Checks on the whole table: indicators read at all, and none of the trailing required
+    一级 levels missing (a table cut off at the end of a page or a file)."""
+    framework = get_framework(draft.format)
+    if not draft.indicators:
+        if not any(p.startswith("未找到指标表") for p in draft.unplaced):
+            draft.fail("没有读到任何指标")
+        return
+    order = framework.level1_names
+    present = {i.level1 for i in draft.indicators}
+    last = max(order.index(level) for level in present if level in order) if present & set(order) else -1
+    missing = [level.name for level in framework.levels[last + 1 :] if level.required]
+    if missing:
+        draft.fail(f"没有读到一级指标“{'、'.join(missing)}”，表格可能在此被截断")
+
+
+# ------------------------------------------------------------------------- blocks
+def _row_kind(cells: list[str]) -> str | None:
+    labels = form_labels()
+    words = [label_of(c) for c in cells if c]
+    columns = labels["columns"]
+    if any(w in columns["level1"] for w in words):
+        return "targets"
+    if any(goal_field(w) for w in words):
+        return "goal"
+    if any(money_field(w) for w in words):
+        return "money"
+    if any(w in labels["header"] or w in labels["ignored"] for w in words):
+        return "header"
+    return None
+
+
+def goal_field(word: str) -> str | None:
+    """``goal`` or ``overall_goal`` for a goal label (``项目总目标 (2024年-2026年)`` included)."""
+    for label, name in form_labels()["goal"].items():
+        if word == label or (word.startswith(label) and word[len(label)] in "(（"):
+            return name
+    return None
+
+
+def money_field(word: str) -> str | None:
+    return form_labels()["money"].get(_MONEY_SUFFIX_RE.sub("", word))
+
+
+def _is_section(word: str) -> bool:
+    sections = form_labels()["sections"]
+    return word in sections or bool(_TARGETS_2020_RE.match(word)) or (
+        word.startswith("项目资金") and money_field(word) is None)
+
+
+def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
+    """Read the header, money, goal and indicator blocks of one table (title row excluded)."""
+    scale = money_scale(rows)
+    blocks: dict[str, list[list[str]]] = {"header": [], "money": [], "goal": [], "targets": []}
+    current = "header"
+    for raw in rows:
+        cells = ["" if _is_section(label_of(c)) or YEAR_RE.fullmatch(squash(c)) else c.strip() for c in raw]
+        if not any(cells):
+            continue
+        if current != "targets":
+            current = _row_kind(cells) or current
+        blocks[current].append(cells)
+    read_header(blocks["header"], draft, positional=positional)
+    read_money(blocks["money"], draft, positional=positional, scale=scale)
+    read_goal(blocks["goal"], draft)
+    read_targets(blocks["targets"], draft, positional=positional)
+
+
+def money_scale(rows: list[list[str]]) -> float:
+    """10,000 when the form prints its money in 万元 (``单位：万元``, ``项目资金（万元）``), else 1."""
+    for row in rows:
+        for cell in filter(None, row):
+            word = squash(cell)
+            if _WAN_UNIT_RE.fullmatch(word) or ("万元" in word and (word.startswith("项目资金") or money_field(label_of(word)))):
+                return 10_000.0
+            if label_of(word) in form_labels()["columns"]["level1"]:
+                return 1.0  # the indicator table: its values may say 万元, the money does not
+    return 1.0
+
+
+def _header_value(label: str, key: str, cell: str, draft: Draft, positional: bool) -> None:
+    if key in ("start", "end"):
+        parsed = parse_date(cell)
+        if parsed is None:
+            draft.fail(f"{label}不是完整的日期：{cell}")
+        draft.fields[key] = parsed
+    elif key == "gov_purchase":
+        value = squash(cell)
+        if value in ("是", "否"):
+            draft.fields[key] = value == "是"
+        else:
+            draft.fail(f"{label}既不是“是”也不是“否”：{value}")
+    else:
+        draft.fields[key] = normalise_text(cell)
+        if not positional and (parse_money(cell) is not None or parse_date(cell) is not None):
+            draft.lose(f"{label}是一个数字或日期，单元格错位了：{cell}")
+
+
+def read_header(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
+    """``label | value`` pairs, in any number per row; a label followed by a label is blank."""
+    header, ignored = form_labels()["header"], set(form_labels()["ignored"])
+    label: str | None = None
+    seen: set[str] = set()
+    skip_value = False
+    for row in rows:
+        for cell in filter(None, row):
+            word = label_of(cell)
+            if re.split(r"[：:]", word, maxsplit=1)[0] in ignored and word not in ignored:
+                continue  # 单位：万元, 填报单位（盖章）：… printed as one line
+            if word in header or word in ignored:
+                if label is not None:
+                    draft.blank(label)
+                label, skip_value = (word, False) if word in header else (None, True)
+                seen.add(word)
+                continue
+            if skip_value:
+                skip_value = False
+                continue
+            if label is None:
+                (draft.fail if positional else draft.lose)(f"表头文字没有对应的栏目：{cell}")
+                continue
+            _header_value(label, header[label], cell, draft, positional)
+            label = None
+    if label is not None:
+        draft.blank(label)
+    keys_seen = {header[w] for w in seen if w in header}
+    for word in form_labels()["required"][draft.format]:
+        if header[word] not in keys_seen:
+            draft.fail(f"未找到{word}")
+
+
+def _amount(cell: str, scale: float) -> float | None:
+    amount = parse_money(cell)
+    if amount is None:
+        wan = parse_yuan(cell)  # 250万 in a money cell is 250 万元
+        return wan if wan is not None and "万" in cell else None
+    return round(amount * scale, 2)
+
+
+def read_money(rows: list[list[str]], draft: Draft, *, positional: bool, scale: float = 1.0) -> None:
+    """``label | amount`` pairs; the 2024/2026 money block or the 2020 上年度 block."""
+    grid = draft.format != "2020"
+    if not rows:
+        draft.fail("未找到项目资金部分" if grid else "未找到本项目上年度市级财政资金使用情况")
+        return
+    target = draft.funding if grid else draft.prior_year
+    blanks: set[str] = set()
+    seen: set[str] = set()
+    label: str | None = None
+    for row in rows:
+        for cell in filter(None, row):
+            word = label_of(cell)
+            if money_field(word):
+                if label is not None:
+                    blanks.add(label)
+                label = _MONEY_SUFFIX_RE.sub("", word)
+                seen.add(label)
+                continue
+            amount = _amount(cell, scale)
+            if label is None or amount is None:
+                (draft.fail if positional else draft.lose)(f"金额单元格无法归位：{cell}")
+                continue
+            target[money_field(label)] = amount
+            label = None
+    if label is not None:
+        blanks.add(label)
+    for word, key in form_labels()["money"].items():
+        if (key in Funding.model_fields) != grid:
+            continue
+        if word not in seen:
+            draft.fail(f"未找到{word}")
+        elif target.get(key) is None and word in blanks:
+            draft.blank(word)
+
+
+def read_goal(rows: list[list[str]], draft: Draft) -> None:
+    """The goals: beside their label (``总目标及阶段性目标 | text``) or under it, a text
+    belonging to the nearest label row above it and the nearest label column to its left."""
+    texts: dict[str, list[str]] = {}
+    printed: set[str] = set()
+    columns: list[tuple[int, str]] = []
+    for row in rows:
+        labels = [(i, goal_field(label_of(c))) for i, c in enumerate(row) if c and goal_field(label_of(c))]
+        if labels:
+            printed.update(name for _, name in labels)
+            columns = []
+            for n, (i, name) in enumerate(labels):
+                stop = labels[n + 1][0] if n + 1 < len(labels) else len(row)
+                beside = [c for c in row[i + 1 : stop] if c]
+                if beside:
+                    texts.setdefault(name, []).extend(beside)
+                else:
+                    columns.append((i, name))
+            continue
+        for i, cell in enumerate(row):
+            if cell and columns:
+                name = next((n for c, n in reversed(columns) if c <= i), columns[0][1])
+                texts.setdefault(name, []).append(cell)
+    if "goal" not in printed:
+        draft.fail("未找到“年度总目标”栏目")
+    for name, label in (("goal", "年度总目标"), ("overall_goal", "项目总目标")):
+        if name not in printed:
+            continue
+        text = normalise_text("".join(texts.get(name, [])))
+        draft.fields[name] = text or None
+        if not text:
+            draft.blank(label)
+
+
+# --------------------------------------------------------------------- indicators
+@dataclass
+class Columns:
+    """Where the indicator table's parts are, from its heading row (0-based)."""
+
+    level1: int
+    level2: int | None
+    name: int | None
+    value: int | None
+    symbol: int | None = None
+    unit: int | None = None
+
+    @classmethod
+    def of(cls, heading: list[str]) -> Columns:
+        spec = form_labels()["columns"]
+        found: dict[str, int] = {}
+        for i, cell in enumerate(heading):
+            word = label_of(cell).lstrip("*")
+            for part in ("level1", "level2", "name", "value", "symbol", "unit"):
+                if word in spec[part] and part not in found:
+                    found[part] = i
+                    break
+        return cls(found["level1"], found.get("level2"), found.get("name"), found.get("value"),
+                   found.get("symbol"), found.get("unit"))
+
+
+def read_targets(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
+    if not rows:
+        draft.fail("未找到指标表（一级指标 …）")
+        return
+    reader = IndicatorReader(draft, get_framework(draft.format), names_wrap=False, values_cut=False)
+    if positional:
+        _read_targets_by_column(rows, draft, reader)
+    else:
+        _read_targets_by_token(rows, draft, reader)
+    reader.finish()
+
+
+_VALUE_HEADINGS = ("年度指标值", "年度(/项目)指标值", "指标值")
+
+
+def _read_targets_by_token(rows: list[list[str]], draft: Draft, reader: IndicatorReader) -> None:
+    header = [squash(c) for c in rows[0] if c]
+    if not header or header[-1] not in _VALUE_HEADINGS:
+        draft.fail(f"“指标值”一列被截断（表头只剩“{header[-1] if header else ''}”），指标值一律不采用")
+        reader.values_cut = True
+    outside = []
+    for row in rows[1:]:
+        if len(row) == 1:
+            outside.append(squash(row[0]))
+            continue
+        reader.row([c for c in row if c])
+    report_outside(outside, draft)
+
+
+def joined_value(value: str, symbol: str, unit: str, style: str) -> str:
+    """The budget system's 计算符号 | 指标值 | 计量单位 as one value in the form's style:
+    ``≥ | 95 | %`` → ``≥95.00(%)``. A value that already has its unit keeps it; a word
+    (及时, 定性 values) keeps its text."""
+    value, symbol, unit = squash(value), squash(symbol), squash(unit)
+    if symbol in ("定性", "定量"):
+        symbol = ""
+    for text in (f"{symbol}{value}({unit})" if unit else None, f"{symbol}{value}"):
+        if text is None:
+            continue
+        try:
+            return canonical(text, style)
+        except ValueParseError:
+            continue
+    return f"{symbol}{value}" if value else value
+
+
+def _cell(row: list[str], col: int | None) -> str:
+    return row[col] if col is not None and col < len(row) and row[col] else ""
+
+
+def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: IndicatorReader) -> None:
+    heading = rows[0]
+    cols = Columns.of(heading)
+    if cols.name is None or cols.value is None:
+        draft.fail("指标表缺少“三级指标”或“指标值”一列")
+        return
+    style = get_framework(draft.format).value_style
+    for row in rows[1:]:
+        if [label_of(c) for c in row] == [label_of(c) for c in heading]:
+            continue  # the heading repeated at the top of the next page
+        level1, level2 = _cell(row, cols.level1), _cell(row, cols.level2)
+        name, value = _cell(row, cols.name), _cell(row, cols.value)
+        if cols.symbol is not None or cols.unit is not None:
+            value = joined_value(value, _cell(row, cols.symbol), _cell(row, cols.unit), style)
+        used = {cols.level1, cols.level2, cols.name, cols.value, cols.symbol, cols.unit}
+        skip = set(form_labels()["columns"]["skip"])
+        stray = [c for i, c in enumerate(row) if c and i not in used and label_of(heading[i] if i < len(heading) else "") not in skip]
+        if stray:
+            draft.fail(f"指标表有单元格不在任何一列之下：{' | '.join(stray)}")
+        reader.cells(level1, level2, name, value)
+
+
+def report_outside(outside: list[str], draft: Draft) -> None:
+    """Lines that are not rows of the grid: spilled cells of a cut column, stray text."""
+    if outside:
+        shown = ", ".join(outside[:6]) + (" …" if len(outside) > 6 else "")
+        draft.fail(f"表格外有 {len(outside)} 行文字无法归位（可能是被截断的一列溢出到了文末）：{shown}")
+
+
+class IndicatorReader:
+    """Places indicator rows under their 一级/二级 levels.
+
+    :meth:`row` takes a drifting row as tokens (text): leading tokens that are level
+    names set the current levels; what remains is a name and a value, a name alone (its
+    value may follow on the next row, or the form left it blank), or a value alone (it
+    belongs to the name before it). :meth:`cells` takes a row whose columns are known.
+    """
+
+    def __init__(self, draft: Draft, framework: Framework, *, names_wrap: bool, values_cut: bool):
+        self.draft = draft
+        self.framework = framework
+        self.names_wrap = names_wrap  # 2020 space layout: a long name continues on the next line
+        self.values_cut = values_cut  # the value column is cut off: keep no value at all
+        self.level1: str | None = None
+        self.level2: str | None = None
+        self.pending: tuple[str, str | None, str | None] | None = None  # (name, level1, level2)
+
+    def cells(self, level1: str, level2: str, name: str, value: str) -> None:
+        """One row read by column; a blank level cell is the level above (merged cells)."""
+        for text, what in ((level1, "一级"), (level2, "二级")):
+            if text and not self._take_level(text):
+                self.draft.fail(f"{what}指标“{squash(text)}”不属于 {self.framework.id} 年版的指标体系")
+        if not name and not value:
+            return
+        if not name:
+            self.draft.fail(f"指标值没有对应的指标名称：{value}")
+            return
+        self._emit((name, self.level1, self.level2), value or None)
+
+    def row(self, tokens: list[str]) -> None:
+        tokens = [t for t in tokens if t]
+        while tokens and self._take_level(tokens[0]):
+            self._flush_pending()
+            tokens.pop(0)
+        if not tokens:
+            return
+        if len(tokens) == 1:
+            self._single(tokens[0])
+        elif self.names_wrap:
+            if is_value(tokens[-1], strict=True):
+                name = self._continue_pending("".join(tokens[:-1]))
+                self._emit(name, tokens[-1])
+            else:
+                self._hold("".join(tokens))
+        elif len(tokens) == 2:
+            self._flush_pending()
+            if is_value(tokens[0], strict=True) and not is_value(tokens[1], strict=True):
+                self.draft.lose(f"指标名称与指标值的位置颠倒了：{' | '.join(tokens)}")
+                return
+            self._emit((tokens[0], self.level1, self.level2), tokens[1])
+        else:
+            self.draft.fail(f"一行指标有 {len(tokens)} 个单元格，无法归位：{' | '.join(tokens)}")
+
+    def finish(self) -> None:
+        if self.pending is not None and self.names_wrap:
+            self.draft.fail(f"表格末尾的指标名称没有指标值：{self.pending[0]}")
+            self.pending = None
+        self._flush_pending()
+
+    # -- internals --------------------------------------------------------------
+    def _level_name(self, word: str) -> str:
+        """The framework's spelling of a printed level: as printed, an alias, or + 指标."""
+        aliases = form_labels()["level_aliases"]
+        for candidate in (word, aliases.get(word), f"{word}指标"):
+            if candidate and (self.framework.is_level1(candidate) or self.framework.is_level2(candidate)):
+                return candidate
+        return word
+
+    def _take_level(self, token: str) -> bool:
+        word = self._level_name(squash(token))
+        if self.framework.is_level1(word):
+            self.level1, self.level2 = word, None
+            return True
+        level2 = self.framework.level2(word)
+        if level2 is not None:
+            self.level1, self.level2 = level2.parent, word
+            return True
+        return False
+
+    def _single(self, token: str) -> None:
+        if is_value(token, strict=True) and self.pending is not None:
+            name, self.pending = self.pending, None
+            self._emit(name, token)
+        elif is_value(token, strict=True) and not self.names_wrap and not self.values_cut and self._last_without_value():
+            last = self.draft.indicators[-1]
+            self.draft.indicators[-1] = last.model_copy(update={"value": self._value(token)})
+            self.draft.blanks.remove(f"{BLANK_PREFIX}指标值（{last.name}）")
+        elif is_value(token, strict=True):
+            self.draft.fail(f"指标值没有对应的指标名称：{token}")
+        elif self.names_wrap:
+            self._hold(token)
+        else:
+            self._flush_pending()
+            self.pending = (token, self.level1, self.level2)
+
+    def _hold(self, fragment: str) -> None:
+        """A name fragment: start a pending name or continue the wrapped one."""
+        if self.pending is None:
+            self.pending = (fragment, self.level1, self.level2)
+        else:
+            name, level1, level2 = self.pending
+            self.pending = (name + fragment, level1, level2)
+
+    def _continue_pending(self, fragment: str) -> tuple[str, str | None, str | None]:
+        if self.pending is None:
+            return (fragment, self.level1, self.level2)
+        name, level1, level2 = self.pending
+        self.pending = None
+        return (name + fragment, level1, level2)
+
+    def _last_without_value(self) -> bool:
+        return bool(self.draft.indicators) and self.draft.indicators[-1].value is None
+
+    def _flush_pending(self) -> None:
+        if self.pending is not None:
+            name, self.pending = self.pending, None
+            self._emit(name, None)
+
+    def _value(self, token: str | None) -> str | None:
+        if token is None or self.values_cut:
+            return None
+        return squash(token)
+
+    def _emit(self, name: tuple[str, str | None, str | None], value: str | None) -> None:
+        text, level1, level2 = name
+        text = squash(text)
+        if level1 is None or level2 is None:
+            self.draft.fail(f"指标不在任何一级/二级指标之下：{text}")
+            return
+        indicator = Indicator(level1=level1, level2=level2, name=text, value=self._value(value))
+        self.draft.indicators.append(indicator)
+        if value is None and not self.values_cut:
+            self.draft.blank(f"指标值（{text}）")
