@@ -34,7 +34,7 @@ from pathlib import Path
 from jixiao.bot.domain.amounts import parse_date, parse_money, parse_yuan
 from jixiao.bot.domain.frameworks import Framework, get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
-from jixiao.bot.domain.values import ValueParseError, canonical, is_value
+from jixiao.bot.domain.values import Quantity, ValueParseError, format_value, is_value, parse_value
 
 LABELS_FILE = Path(__file__).with_name("form_labels.json")
 TITLE_RE = re.compile(
@@ -152,7 +152,8 @@ class Draft:
             source=source,
             **{k: v for k, v in self.fields.items() if k != "project_name"},
         )
-        return TableRead(filing, "；".join(self.lost) or None)
+        shown = "；".join(self.lost[:3]) + (f" 等 {len(self.lost)} 处" if len(self.lost) > 3 else "")
+        return TableRead(filing, shown or None)
 
 
 # ------------------------------------------------------------------ splitting rows
@@ -491,18 +492,20 @@ def _read_targets_by_token(rows: list[list[str]], draft: Draft, reader: Indicato
 def joined_value(value: str, symbol: str, unit: str, style: str) -> str:
     """The budget system's 计算符号 | 指标值 | 计量单位 as one value in the form's style:
     ``≥ | 95 | %`` → ``≥95.00(%)``. A value that already has its unit keeps it; a word
-    (及时, 定性 values) keeps its text."""
+    (及时; 定性 rows) keeps its text; a number with no 计算符号 stays without one
+    (``985.00(米)``), so the validator still asks for the operator instead of the import
+    inventing ``=``."""
     value, symbol, unit = squash(value), squash(symbol), squash(unit)
     if symbol in ("定性", "定量"):
         symbol = ""
-    for text in (f"{symbol}{value}({unit})" if unit else None, f"{symbol}{value}"):
-        if text is None:
-            continue
-        try:
-            return canonical(text, style)
-        except ValueParseError:
-            continue
-    return f"{symbol}{value}" if value else value
+    try:
+        parsed = parse_value(f"{symbol}{value}")
+        if unit and isinstance(parsed, Quantity) and parsed.unit is None:
+            parsed = parse_value(f"{symbol}{value}({unit})")
+    except ValueParseError:
+        return f"{symbol}{value}{unit}"  # kept as printed: the validator says what is wrong
+    printed = format_value(parsed, style)
+    return printed.removeprefix("=") if isinstance(parsed, Quantity) and parsed.op_implied else printed
 
 
 def _cell(row: list[str], col: int | None) -> str:
