@@ -180,3 +180,17 @@ def test_cli_never_stores_a_lost_table(tmp_path):
     store = CorpusStore(tmp_path / "data")
     assert sorted(f.project_name for f in store.all()) == sorted(["兰溪路-真南路下立交工程建设及配套道路改造", "法律援助案件补贴"])
     store.close()
+
+
+@pytest.mark.parametrize("damage", [one_cell_per_line, columns_scrambled, columns_run_together])
+@pytest.mark.parametrize("seed_file", SEED_FILES)
+def test_damaged_text_never_yields_a_cut_name_or_a_wrong_amount(seed_file, damage):
+    """Whatever a copy does to a seed, what is kept is right: refused, or read as printed."""
+    report = import_bytes(damage((SEEDS / seed_file).read_text(encoding="utf-8")).encode("utf-8"), seed_file)
+    seeds = {f.source.index: f for f in BUNDLED if f.source.file == seed_file}
+    assert len(report.filings) + len(report.refused) == len(seeds)
+    for filing in report.filings:
+        seed = seeds[filing.source.index]
+        assert (filing.project_name, filing.funding, filing.prior_year) == (seed.project_name, seed.funding, seed.prior_year)
+        if filing.complete:
+            assert facts(filing) == facts(seed)

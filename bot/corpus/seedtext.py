@@ -143,13 +143,14 @@ def _read_header_2020(text: str, draft: Draft) -> None:
         if key in ("start", "end"):
             parsed = parse_date(value)
             if parsed is None:
-                draft.fail(f"{label}不是完整的日期：{value}")
+                # a date cut at the page edge (2020) is incomplete; two dates run together are lost cells
+                (draft.lose if len(re.findall(r"\d{4}", value)) > 1 else draft.fail)(f"{label}不是完整的日期：{value}")
             draft.fields[key] = parsed
         elif key == "gov_purchase":
             if value in ("是", "否"):
                 draft.fields[key] = value == "是"
             else:
-                draft.fail(f"{label}既不是“是”也不是“否”：{value}")
+                (draft.lose if len(value) > 2 else draft.fail)(f"{label}既不是“是”也不是“否”：{value}")
         else:
             draft.fields[key] = value
     for label, key in HEADER_LABELS_2020.items():
@@ -178,7 +179,9 @@ def _read_targets_2020(lines: list[str], draft: Draft) -> None:
     tabbed = any("\t" in line for line in lines)
     rows = [[cell.strip() for cell in (line.split("\t") if tabbed else line.split()) if cell.strip()] for line in lines]
     if not rows or not squash("".join(rows[0])).startswith("一级目标二级目标三级目标"):
-        draft.fail("未找到指标表头（一级目标 二级目标 三级目标 指标目标值）")
+        message = "未找到指标表头（一级目标 二级目标 三级目标 指标目标值）"
+        printed = any("一级目标" in squash(line) for line in lines)  # the heading is there, its cells are not
+        (draft.lose if printed else draft.fail)(message)
         return
     header = rows[0]
     values_cut = not squash("".join(header)).endswith("指标目标值")
