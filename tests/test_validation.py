@@ -319,3 +319,15 @@ def test_validator_never_crashes(indicators, goal, fmt, total, fiscal, annual):
     )
     for item in validate(filing):
         assert item.severity in ("error", "warning") and item.message
+
+
+def test_validate_cli_flags_nan_money_and_impossible_years(tmp_path):
+    data = make().to_json_dict()
+    data["funding"]["annual_request"] = float("nan")
+    data["year"] = 10**30
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")  # NaN as JSON writes it
+    result = runner.invoke(app, ["validate", str(path), "--json"])
+    assert result.exit_code == 1
+    found = {json.loads(line)["rule"] for line in result.output.splitlines()}
+    assert {"money_not_finite", "year_out_of_range"} <= found

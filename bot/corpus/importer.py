@@ -25,33 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jixiao.bot.corpus.grid import NotAFilingError, TableRead, is_blank_problem
+from jixiao.bot.corpus.refusals import Refusal, UnreadableError, refusal, unreadable
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.texts import render_plain
 from pydantic import ValidationError
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # a file larger than this is refused unread (Telegram's own download limit)
 KINDS = ("pdf", "xlsx", "json", "text")
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a file or a table was not read: ``code`` for scripts, ``message`` for people."""
-
-    code: str
-    key: str
-    params: tuple = ()
-
-    @property
-    def message(self) -> str:
-        return render_plain(self.key, **dict(self.params))
-
-    def line(self) -> str:
-        """``code: message`` — the CLI's reason (the code keeps old scripts' greps working)."""
-        return f"{self.code}: {self.message}"
-
-
-def refusal(code: str, key: str, **params) -> Refusal:
-    return Refusal(code, key, tuple(sorted(params.items())))
 
 
 @dataclass(frozen=True)
@@ -199,21 +179,13 @@ def import_file(path: Path) -> ImportReport:
     return read
 
 
-class UnreadableError(ValueError):
-    """A file of a known kind that cannot be read (a damaged PDF, invalid JSON …)."""
-
-    def __init__(self, refusal: Refusal):
-        super().__init__(refusal.code)
-        self.refusal = refusal
-
-
 def _read_text(data: bytes, name: str) -> list[TableRead]:
     from jixiao.bot.corpus.seedtext import read_text
 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadableError(refusal("not UTF-8 text (another encoding? convert it to UTF-8 first)", "import.not_utf8")) from None
+        raise unreadable("not UTF-8 text (another encoding? convert it to UTF-8 first)", "import.not_utf8") from None
     return read_text(text, name)
 
 
@@ -221,16 +193,16 @@ def _read_json(data: bytes, name: str) -> list[TableRead]:
     try:
         items = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise UnreadableError(refusal("invalid JSON", "import.bad_json")) from None
+        raise unreadable("invalid JSON", "import.bad_json") from None
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list) or not items:
-        raise UnreadableError(refusal("JSON is not a list of filings", "import.bad_json"))
+        raise unreadable("JSON is not a list of filings", "import.bad_json")
     try:
         return [TableRead(Filing.model_validate(item)) for item in items]
     except (ValidationError, RecursionError, TypeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UnreadableError(refusal(f"JSON is not in the filing form ({first})", "import.bad_json")) from None
+        raise unreadable(f"JSON is not in the filing form ({first})", "import.bad_json") from None
 
 
 def _read_pdf(data: bytes, name: str) -> list[TableRead]:

@@ -32,6 +32,7 @@ from jixiao.bot.corpus.grid import (
     read_table,
     squash,
 )
+from jixiao.bot.corpus.refusals import unreadable
 from jixiao.bot.domain.models import Source
 
 MAX_PAGES = 500  # a 部门预算 PDF of a large department stays well under this
@@ -48,12 +49,6 @@ class _Group:
     open: bool = True  # later tables may still belong to it
 
 
-def _unreadable(key: str, code: str):
-    from jixiao.bot.corpus.importer import UnreadableError, refusal
-
-    return UnreadableError(refusal(code, key))
-
-
 def read_pdf(data: bytes, name: str) -> list[TableRead]:
     """Every filing in the PDF; raises :class:`NotAFilingError` when there is none."""
     import pdfplumber
@@ -61,18 +56,18 @@ def read_pdf(data: bytes, name: str) -> list[TableRead]:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception:  # pdfminer raises many kinds for damaged or encrypted files
-        raise _unreadable("import.bad_pdf", "damaged or encrypted PDF") from None
+        raise unreadable("damaged or encrypted PDF", "import.bad_pdf") from None
     with pdf:
         try:
             groups, chars = _groups(pdf.pages[:MAX_PAGES])
         except Exception:
-            raise _unreadable("import.bad_pdf", "damaged or encrypted PDF") from None
+            raise unreadable("damaged or encrypted PDF", "import.bad_pdf") from None
     if not groups:
         if not chars:
-            raise _unreadable("import.pdf_no_text", "PDF has no text (a scan?)")
+            raise unreadable("PDF has no text (a scan?)", "import.pdf_no_text")
         raise NotAFilingError("no 财政项目支出绩效目标表 title with a ruled table found")
     if not any(group.tables for group in groups):
-        raise _unreadable("import.pdf_no_table", "PDF title found but no ruled table")
+        raise unreadable("PDF title found but no ruled table", "import.pdf_no_table")
     return [read_table(group.rows, Source(file=name, index=i), positional=True) for i, group in enumerate(groups)]
 
 

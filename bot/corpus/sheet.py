@@ -17,15 +17,10 @@ import io
 from datetime import date, datetime
 
 from jixiao.bot.corpus.grid import NotAFilingError, TableRead, form_labels, label_of, read_table, split_tables
+from jixiao.bot.corpus.refusals import unreadable
 from jixiao.bot.domain.models import Source
 
 SYNTHETIC_TITLE = "财政项目支出绩效目标申报表"  # a sheet that prints no title but is one filing
-
-
-def _unreadable(key: str, code: str):
-    from jixiao.bot.corpus.importer import UnreadableError, refusal
-
-    return UnreadableError(refusal(code, key))
 
 
 def read_workbook(data: bytes, name: str) -> list[TableRead]:
@@ -36,7 +31,7 @@ def read_workbook(data: bytes, name: str) -> list[TableRead]:
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
-        raise _unreadable("import.bad_workbook", "damaged Excel workbook") from None
+        raise unreadable("damaged Excel workbook", "import.bad_workbook") from None
     if META_SHEET in workbook.sheetnames:
         try:
             return [TableRead(read_xlsx(io.BytesIO(data)))]
