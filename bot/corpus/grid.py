@@ -3,8 +3,9 @@
 A source gives rows of cell texts: tab-separated text (the seed files), the cells of a
 ruled PDF table (:mod:`bot.corpus.pdf`), or a spreadsheet's cells (:mod:`bot.corpus.sheet`).
 :func:`read_tables` splits the rows at each title (``财政项目支出绩效目标(申报)表``) and
-reads each table in four blocks — header, money, goal, indicators — by the labels the
-form prints (``form_labels.json``), not by where a file happens to put them.
+reads each table in four blocks — header, money, goal, indicators (the last in
+:mod:`bot.corpus.indicators`) — by the labels the form prints (``form_labels.json``), not
+by where a file happens to put them.
 
 Two kinds of rows:
 
@@ -32,9 +33,8 @@ from functools import cache
 from pathlib import Path
 
 from jixiao.bot.domain.amounts import parse_date, parse_money, parse_yuan
-from jixiao.bot.domain.frameworks import Framework, get_framework
+from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
-from jixiao.bot.domain.values import Quantity, ValueParseError, format_value, is_value, parse_value
 
 LABELS_FILE = Path(__file__).with_name("form_labels.json")
 TITLE_RE = re.compile(
@@ -290,6 +290,8 @@ def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
     read_header(blocks["header"], draft, positional=positional)
     read_money(blocks["money"], draft, positional=positional, scale=scale)
     read_goal(blocks["goal"], draft)
+    from jixiao.bot.corpus.indicators import read_targets  # it builds on this module's Draft
+
     read_targets(blocks["targets"], draft, positional=positional)
 
 
@@ -432,246 +434,3 @@ def read_goal(rows: list[list[str]], draft: Draft) -> None:
         draft.fields[name] = text or None
         if not text:
             draft.blank(label)
-
-
-# --------------------------------------------------------------------- indicators
-@dataclass
-class Columns:
-    """Where the indicator table's parts are, from its heading row (0-based)."""
-
-    level1: int
-    level2: int | None
-    name: int | None
-    value: int | None
-    symbol: int | None = None
-    unit: int | None = None
-
-    @classmethod
-    def of(cls, heading: list[str]) -> Columns:
-        spec = form_labels()["columns"]
-        found: dict[str, int] = {}
-        for i, cell in enumerate(heading):
-            word = label_of(cell).lstrip("*")
-            for part in ("level1", "level2", "name", "value", "symbol", "unit"):
-                if word in spec[part] and part not in found:
-                    found[part] = i
-                    break
-        return cls(found["level1"], found.get("level2"), found.get("name"), found.get("value"),
-                   found.get("symbol"), found.get("unit"))
-
-
-def read_targets(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
-    if not rows:
-        draft.fail("未找到指标表（一级指标 …）")
-        return
-    reader = IndicatorReader(draft, get_framework(draft.format), names_wrap=False, values_cut=False)
-    if positional:
-        _read_targets_by_column(rows, draft, reader)
-    else:
-        _read_targets_by_token(rows, draft, reader)
-    reader.finish()
-
-
-_VALUE_HEADINGS = ("年度指标值", "年度(/项目)指标值", "指标值")
-
-
-def _read_targets_by_token(rows: list[list[str]], draft: Draft, reader: IndicatorReader) -> None:
-    header = [squash(c) for c in rows[0] if c]
-    if not header or header[-1] not in _VALUE_HEADINGS:
-        draft.fail(f"“指标值”一列被截断（表头只剩“{header[-1] if header else ''}”），指标值一律不采用")
-        reader.values_cut = True
-    outside = []
-    for row in rows[1:]:
-        if len(row) == 1:
-            outside.append(squash(row[0]))
-            continue
-        reader.row([c for c in row if c])
-    report_outside(outside, draft)
-
-
-def joined_value(value: str, symbol: str, unit: str, style: str) -> str:
-    """The budget system's 计算符号 | 指标值 | 计量单位 as one value in the form's style:
-    ``≥ | 95 | %`` → ``≥95.00(%)``. A value that already has its unit keeps it; a word
-    (及时; 定性 rows) keeps its text; a number with no 计算符号 stays without one
-    (``985.00(米)``), so the validator still asks for the operator instead of the import
-    inventing ``=``."""
-    value, symbol, unit = squash(value), squash(symbol), squash(unit)
-    if symbol in ("定性", "定量"):
-        symbol = ""
-    try:
-        parsed = parse_value(f"{symbol}{value}")
-        if unit and isinstance(parsed, Quantity) and parsed.unit is None:
-            parsed = parse_value(f"{symbol}{value}({unit})")
-    except ValueParseError:
-        return f"{symbol}{value}{unit}"  # kept as printed: the validator says what is wrong
-    printed = format_value(parsed, style)
-    return printed.removeprefix("=") if isinstance(parsed, Quantity) and parsed.op_implied else printed
-
-
-def _cell(row: list[str], col: int | None) -> str:
-    return row[col] if col is not None and col < len(row) and row[col] else ""
-
-
-def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: IndicatorReader) -> None:
-    heading = rows[0]
-    cols = Columns.of(heading)
-    if cols.name is None or cols.value is None:
-        draft.fail("指标表缺少“三级指标”或“指标值”一列")
-        return
-    style = get_framework(draft.format).value_style
-    for row in rows[1:]:
-        if [label_of(c) for c in row] == [label_of(c) for c in heading]:
-            continue  # the heading repeated at the top of the next page
-        level1, level2 = _cell(row, cols.level1), _cell(row, cols.level2)
-        name, value = _cell(row, cols.name), _cell(row, cols.value)
-        if cols.symbol is not None or cols.unit is not None:
-            value = joined_value(value, _cell(row, cols.symbol), _cell(row, cols.unit), style)
-        used = {cols.level1, cols.level2, cols.name, cols.value, cols.symbol, cols.unit}
-        skip = set(form_labels()["columns"]["skip"])
-        stray = [c for i, c in enumerate(row) if c and i not in used and label_of(heading[i] if i < len(heading) else "") not in skip]
-        if stray:
-            draft.fail(f"指标表有单元格不在任何一列之下：{' | '.join(stray)}")
-        reader.cells(level1, level2, name, value)
-
-
-def report_outside(outside: list[str], draft: Draft) -> None:
-    """Lines that are not rows of the grid: spilled cells of a cut column, stray text."""
-    if outside:
-        shown = ", ".join(outside[:6]) + (" …" if len(outside) > 6 else "")
-        draft.fail(f"表格外有 {len(outside)} 行文字无法归位（可能是被截断的一列溢出到了文末）：{shown}")
-
-
-class IndicatorReader:
-    """Places indicator rows under their 一级/二级 levels.
-
-    :meth:`row` takes a drifting row as tokens (text): leading tokens that are level
-    names set the current levels; what remains is a name and a value, a name alone (its
-    value may follow on the next row, or the form left it blank), or a value alone (it
-    belongs to the name before it). :meth:`cells` takes a row whose columns are known.
-    """
-
-    def __init__(self, draft: Draft, framework: Framework, *, names_wrap: bool, values_cut: bool):
-        self.draft = draft
-        self.framework = framework
-        self.names_wrap = names_wrap  # 2020 space layout: a long name continues on the next line
-        self.values_cut = values_cut  # the value column is cut off: keep no value at all
-        self.level1: str | None = None
-        self.level2: str | None = None
-        self.pending: tuple[str, str | None, str | None] | None = None  # (name, level1, level2)
-
-    def cells(self, level1: str, level2: str, name: str, value: str) -> None:
-        """One row read by column; a blank level cell is the level above (merged cells)."""
-        for text, what in ((level1, "一级"), (level2, "二级")):
-            if text and not self._take_level(text):
-                self.draft.fail(f"{what}指标“{squash(text)}”不属于 {self.framework.id} 年版的指标体系")
-        if not name and not value:
-            return
-        if not name:
-            self.draft.fail(f"指标值没有对应的指标名称：{value}")
-            return
-        self._emit((name, self.level1, self.level2), value or None)
-
-    def row(self, tokens: list[str]) -> None:
-        tokens = [t for t in tokens if t]
-        while tokens and self._take_level(tokens[0]):
-            self._flush_pending()
-            tokens.pop(0)
-        if not tokens:
-            return
-        if len(tokens) == 1:
-            self._single(tokens[0])
-        elif self.names_wrap:
-            if is_value(tokens[-1], strict=True):
-                name = self._continue_pending("".join(tokens[:-1]))
-                self._emit(name, tokens[-1])
-            else:
-                self._hold("".join(tokens))
-        elif len(tokens) == 2:
-            self._flush_pending()
-            if is_value(tokens[0], strict=True) and not is_value(tokens[1], strict=True):
-                self.draft.lose(f"指标名称与指标值的位置颠倒了：{' | '.join(tokens)}")
-                return
-            self._emit((tokens[0], self.level1, self.level2), tokens[1])
-        else:
-            self.draft.fail(f"一行指标有 {len(tokens)} 个单元格，无法归位：{' | '.join(tokens)}")
-
-    def finish(self) -> None:
-        if self.pending is not None and self.names_wrap:
-            self.draft.fail(f"表格末尾的指标名称没有指标值：{self.pending[0]}")
-            self.pending = None
-        self._flush_pending()
-
-    # -- internals --------------------------------------------------------------
-    def _level_name(self, word: str) -> str:
-        """The framework's spelling of a printed level: as printed, an alias, or + 指标."""
-        aliases = form_labels()["level_aliases"]
-        for candidate in (word, aliases.get(word), f"{word}指标"):
-            if candidate and (self.framework.is_level1(candidate) or self.framework.is_level2(candidate)):
-                return candidate
-        return word
-
-    def _take_level(self, token: str) -> bool:
-        word = self._level_name(squash(token))
-        if self.framework.is_level1(word):
-            self.level1, self.level2 = word, None
-            return True
-        level2 = self.framework.level2(word)
-        if level2 is not None:
-            self.level1, self.level2 = level2.parent, word
-            return True
-        return False
-
-    def _single(self, token: str) -> None:
-        if is_value(token, strict=True) and self.pending is not None:
-            name, self.pending = self.pending, None
-            self._emit(name, token)
-        elif is_value(token, strict=True) and not self.names_wrap and not self.values_cut and self._last_without_value():
-            last = self.draft.indicators[-1]
-            self.draft.indicators[-1] = last.model_copy(update={"value": self._value(token)})
-            self.draft.blanks.remove(f"{BLANK_PREFIX}指标值（{last.name}）")
-        elif is_value(token, strict=True):
-            self.draft.fail(f"指标值没有对应的指标名称：{token}")
-        elif self.names_wrap:
-            self._hold(token)
-        else:
-            self._flush_pending()
-            self.pending = (token, self.level1, self.level2)
-
-    def _hold(self, fragment: str) -> None:
-        """A name fragment: start a pending name or continue the wrapped one."""
-        if self.pending is None:
-            self.pending = (fragment, self.level1, self.level2)
-        else:
-            name, level1, level2 = self.pending
-            self.pending = (name + fragment, level1, level2)
-
-    def _continue_pending(self, fragment: str) -> tuple[str, str | None, str | None]:
-        if self.pending is None:
-            return (fragment, self.level1, self.level2)
-        name, level1, level2 = self.pending
-        self.pending = None
-        return (name + fragment, level1, level2)
-
-    def _last_without_value(self) -> bool:
-        return bool(self.draft.indicators) and self.draft.indicators[-1].value is None
-
-    def _flush_pending(self) -> None:
-        if self.pending is not None:
-            name, self.pending = self.pending, None
-            self._emit(name, None)
-
-    def _value(self, token: str | None) -> str | None:
-        if token is None or self.values_cut:
-            return None
-        return squash(token)
-
-    def _emit(self, name: tuple[str, str | None, str | None], value: str | None) -> None:
-        text, level1, level2 = name
-        text = squash(text)
-        if level1 is None or level2 is None:
-            self.draft.fail(f"指标不在任何一级/二级指标之下：{text}")
-            return
-        indicator = Indicator(level1=level1, level2=level2, name=text, value=self._value(value))
-        self.draft.indicators.append(indicator)
-        if value is None and not self.values_cut:
-            self.draft.blank(f"指标值（{text}）")

@@ -21,18 +21,17 @@ import re
 from jixiao.bot.corpus.grid import (
     YEAR_RE,
     Draft,
-    IndicatorReader,
     NotAFilingError,
     TableRead,
     finish,
     normalise_text,
     read_grid,
-    report_outside,
     split_tables,
     squash,
     start_draft,
     unknown_format,
 )
+from jixiao.bot.corpus.indicators import IndicatorReader, report_outside
 from jixiao.bot.domain.amounts import parse_date, parse_money
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Source
