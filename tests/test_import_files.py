@@ -71,6 +71,16 @@ def test_drawn_pdf_multi_year_table_over_two_pages_then_narrative_then_another_f
     assert len(report.filings) == 2 and len(staged.indicators) == 14
 
 
+def test_pdf_whose_titles_are_rows_of_the_tables_splits_at_each_title():
+    report = import_file(IMPORT / "titled_in_table.pdf")
+    one_year = json.loads((IMPORT / "drawn.json").read_text(encoding="utf-8"))[1]
+    assert [f.project_name for f in report.filings] == ["法律援助案件补贴", "法律援助值班律师补贴"]
+    for filing in report.filings:
+        data = filing.to_json_dict()
+        assert {k: v for k, v in data.items() if k not in ("project_name", "source")} == {
+            k: v for k, v in one_year.items() if k not in ("project_name", "source")}
+
+
 def test_pdf_without_a_filing_is_refused_clearly():
     report = import_file(IMPORT / "not_a_filing.pdf")
     assert report.filings == [] and report.refusal is not None

@@ -30,6 +30,7 @@ from jixiao.bot.corpus.grid import (
     join_lines,
     label_of,
     read_table,
+    split_tables,
     squash,
 )
 from jixiao.bot.corpus.refusals import unreadable
@@ -68,7 +69,8 @@ def read_pdf(data: bytes, name: str) -> list[TableRead]:
         raise NotAFilingError("no 财政项目支出绩效目标表 title with a ruled table found")
     if not any(group.tables for group in groups):
         raise unreadable("PDF title found but no ruled table", "import.pdf_no_table")
-    return [read_table(group.rows, Source(file=name, index=i), positional=True) for i, group in enumerate(groups)]
+    tables = [table for group in groups for table in split_tables(group.rows)]  # a title may sit in a table's row
+    return [read_table(rows, Source(file=name, index=i), positional=True) for i, rows in enumerate(tables)]
 
 
 def _groups(pages) -> tuple[list[_Group], int]:
