@@ -55,6 +55,15 @@ def test_pdf_printed_from_the_seed_tables_reads_back_to_the_same_filings(seed_fi
     assert [f.source.index for f in report.filings] == list(range(len(want)))
 
 
+def test_a_table_printed_over_two_pages_by_libreoffice_is_joined():
+    """Page 2 repeats the heading and the section cell; the 效果目标 / 社会效益 cells split by
+    the page break print their text on page 2 only (clipped on page 1)."""
+    (filing,) = import_file(IMPORT / "long_export.pdf").filings
+    expected = json.loads((IMPORT / "long_export.json").read_text(encoding="utf-8"))
+    assert filing.to_json_dict() == expected
+    assert [(i.level1, i.level2) for i in filing.indicators if i.name == "结案率"] == [("效果目标", "社会效益")]
+
+
 def test_drawn_pdf_multi_year_table_over_two_pages_then_narrative_then_another_filing():
     report = import_file(IMPORT / "drawn.pdf")
     expected = json.loads((IMPORT / "drawn.json").read_text(encoding="utf-8"))

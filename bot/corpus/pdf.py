@@ -10,7 +10,12 @@ carry the title and the year. Then:
   other text stands between them (page numbers aside) — its columns are matched to the
   first part's by position, and a repeated heading row is dropped by the grid reader;
 * any other text after a table ends the filing, so a narrative page after it is not
-  swallowed, nor a later table that is not a filing.
+  swallowed, nor a later table that is not a filing — but not text that only repeats the
+  table's own words (a merged cell's text drawn outside the page, clipped: WPS and
+  LibreOffice centre it on the whole merged height);
+* a merged cell open at the bottom of a page (its text printed on the next page, as
+  LibreOffice prints a 一级 cell split by a page break) takes that text from the first row
+  of the continuation, so the rows above the break are not put under the previous level.
 
 The rows go to the grid reader (:mod:`bot.corpus.grid`) with ``positional=True``.
 """
@@ -48,6 +53,12 @@ class _Group:
     edges: list[float] = field(default_factory=list)
     tables: int = 0
     open: bool = True  # later tables may still belong to it
+    open_cells: list[tuple[int, int]] = field(default_factory=list)  # (row, column) continued on the next page
+    words: set[str] = field(default_factory=set)  # every cell's text, to tell a clipped echo of one
+
+    def add_row(self, cells: list[str]) -> None:
+        self.rows.append(cells)
+        self.words.update(squash(c) for c in cells if c)
 
 
 def read_pdf(data: bytes, name: str) -> list[TableRead]:
@@ -84,12 +95,12 @@ def _groups(pages) -> tuple[list[_Group], int]:
             if kind == "line":
                 if is_title(item):
                     groups.append(_Group(rows=[[item]]))
-                elif is_page_furniture(item) or current is None or not current.open:
+                elif is_page_furniture(item) or current is None or not current.open or _echoes(item, current):
                     continue
                 elif current.tables:
                     current.open = False  # text after the table: the filing has ended
                 else:
-                    current.rows.append(_line_cells(item))
+                    current.add_row(_line_cells(item))
             elif current is not None and current.open:
                 _add_table(current, item)
             elif _has_title(item):
@@ -140,21 +151,71 @@ def _edges(table) -> list[float]:
     return merged
 
 
+def _echoes(text: str, group: _Group) -> bool:
+    """A line that only repeats words of the table or of the form (a clipped merged cell)."""
+    return all(squash(word) in group.words or _form_word(squash(word)) for word in text.split())
+
+
+def _form_word(word: str) -> bool:
+    from jixiao.bot.domain.frameworks import all_frameworks
+
+    levels = {name for fw in all_frameworks().values() for level in fw.levels
+              for name in (level.name, *(child.name for child in level.children))}
+    return word in levels or label_of(word) in form_labels()["sections"] or re.fullmatch(r"\d{4}年绩效目标", word) is not None
+
+
+def _open_cells(table) -> list[tuple[int, int]]:
+    """``(row, column)`` of the trailing cells no rectangle covers: a merged cell the page
+    break left open at the bottom, whose text is printed on the next page."""
+    found = []
+    for col, column in enumerate(table.columns):
+        x = (column.bbox[0] + column.bbox[2]) / 2
+        for index in range(len(table.rows) - 1, -1, -1):
+            row = table.rows[index]
+            if row.cells[col] is not None:
+                break
+            y = (row.bbox[1] + row.bbox[3]) / 2
+            if any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in table.cells):
+                break  # inside a merged cell that started above: it continues that cell
+            found.append((index, col))
+    return found
+
+
 def _add_table(group: _Group, table) -> None:
-    """Append a table's rows; a continuation's columns are placed under the first part's."""
+    """Append a table's rows; a continuation's columns are placed under the first part's,
+    and fills the cells the page break left open with its first row's text."""
     rows = table.extract()
+    first = len(group.rows)
     if not group.edges:
         group.edges = _edges(table)
-        group.rows.extend([[join_lines(c or "") for c in row] for row in rows])
-        group.tables += 1
-        return
-    width = len(group.edges)
-    for row, cells in zip(rows, table.rows):
-        placed = [""] * width
-        for text, box in zip(row, cells.cells):
-            if box is None or not text:
-                continue
-            column = min(range(width), key=lambda i: abs(group.edges[i] - box[0]))
-            placed[column] = join_lines(text) if not placed[column] else placed[column] + join_lines(text)
-        group.rows.append(placed)
+        for row in rows:
+            group.add_row([join_lines(c or "") for c in row])
+    else:
+        width = len(group.edges)
+        for row, cells in zip(rows, table.rows):
+            placed = [""] * width
+            for text, box in zip(row, cells.cells):
+                if box is None or not text:
+                    continue
+                column = min(range(width), key=lambda i: abs(group.edges[i] - box[0]))
+                placed[column] = join_lines(text) if not placed[column] else placed[column] + join_lines(text)
+            group.add_row(placed)
+        _close_open_cells(group, first)
+    if len(table.columns) == len(group.edges):
+        group.open_cells = [(first + r, c) for r, c in _open_cells(table)]
     group.tables += 1
+
+
+def _close_open_cells(group: _Group, first: int) -> None:
+    """Give the cells left open at the previous page's bottom the text of the continuation's
+    first row that is not a repeated heading."""
+    if not group.open_cells:
+        return
+    heading = next((row for row in group.rows[:first] if any(label_of(c) in form_labels()["columns"]["level1"] for c in row)), None)
+    rows = group.rows[first:]
+    top = next((row for row in rows if heading is None or [label_of(c) for c in row] != [label_of(c) for c in heading]), None)
+    if top is not None:
+        for index, col in group.open_cells:
+            if col < len(top) and top[col] and not group.rows[index][col]:
+                group.rows[index][col] = top[col]
+    group.open_cells = []
