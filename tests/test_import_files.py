@@ -213,3 +213,26 @@ def test_damaged_text_never_yields_a_cut_name_or_a_wrong_amount(seed_file, damag
         assert (filing.project_name, filing.funding, filing.prior_year) == (seed.project_name, seed.funding, seed.prior_year)
         if filing.complete:
             assert facts(filing) == facts(seed)
+
+
+def test_a_workbook_with_a_filing_on_each_sheet_gives_each(tmp_path):
+    path = tmp_path / "budget.xlsx"
+    write_budget_system_xlsx(path)
+    book = load_workbook(path)
+    copy = book.copy_worksheet(book.active)
+    copy["B3"] = "法治宣传阵地建设经费"
+    book.save(path)
+    report = import_file(path)
+    assert [f.project_name for f in report.filings] == ["法治宣传教育专项经费", "法治宣传阵地建设经费"]
+    assert [f.source.index for f in report.filings] == [0, 1]
+    assert report.filings[1].indicators == EXPECTED.indicators
+
+
+def test_a_scanned_pdf_without_text_is_refused_with_the_reason(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "scan.pdf"
+    Image.new("RGB", (200, 300), "white").save(path)
+    report = import_file(path)
+    assert report.kind == "pdf" and report.refusal.code == "PDF has no text (a scan?)"
+    assert "扫描件" in report.refusal.message
