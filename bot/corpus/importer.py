@@ -179,14 +179,42 @@ def import_file(path: Path) -> ImportReport:
     return read
 
 
+class UnreadableFileError(ValueError):
+    """A file that cannot be read as UTF-8 text; ``str()`` is the one-line reason."""
+
+
+def text_refusal(data: bytes) -> Refusal | None:
+    """Why ``data`` is not UTF-8 text (empty, binary, another encoding), or ``None``."""
+    if not data.strip():
+        return refusal("file is empty", "import.empty")
+    if b"\x00" in data[:4096]:
+        return refusal("binary file, not text", "import.binary")
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return refusal("not UTF-8 text (another encoding? convert it to UTF-8 first)", "import.not_utf8")
+    return None
+
+
+def read_text_file(path: Path) -> str:
+    """The file's UTF-8 text; raises :class:`UnreadableFileError` with the importer's reason."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read file ({exc.strerror})") from None
+    problem = text_refusal(data)
+    if problem is not None:
+        raise UnreadableFileError(problem.code)
+    return data.decode("utf-8-sig")
+
+
 def _read_text(data: bytes, name: str) -> list[TableRead]:
     from jixiao.bot.corpus.seedtext import read_text
 
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise unreadable("not UTF-8 text (another encoding? convert it to UTF-8 first)", "import.not_utf8") from None
-    return read_text(text, name)
+    problem = text_refusal(data)
+    if problem is not None:
+        raise UnreadableError(problem)
+    return read_text(data.decode("utf-8-sig"), name)
 
 
 def _read_json(data: bytes, name: str) -> list[TableRead]:
