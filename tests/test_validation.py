@@ -240,7 +240,7 @@ def test_goal_quantities_against_indicators():
     assert [(f.rule, f.indicator) for f in found] == [("goal_quantity_mismatch", "每月出席鉴定会专家人次")]
     assert "36人次" in found[0].message and "≥25.00(人次)" in found[0].message
     unmeasured = validate(make(goal="每次派出3人专家团队。"))
-    assert "goal_quantity_unmeasured" not in rules(unmeasured)  # 每场参加培训人数 measures 人
+    assert "goal_quantity_unmeasured" in rules(unmeasured)  # 每场参加培训人数 counts trainees, not experts
     unmeasured = validate(make(goal="全年寄送文书18000件。"))
     assert "goal_quantity_unmeasured" in rules(unmeasured)
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from jixiao.bot.domain.goal import goal_quantities, subject_overlap
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.domain.validation.findings import WARNING, Finding, finding, fmt_number
 from jixiao.bot.domain.validation.names import is_unit_cost, name_kind, per_year_factor
@@ -14,11 +15,7 @@ from jixiao.bot.domain.values import Quantity, ValueParseError, parse_value
 
 MONEY_FACTORS = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
 COST_WORDS = re.compile(r"成本|费用|均价|单价|平均|人均|次均|均|每|价格|\(次\)|（次）")
-GOAL_TOLERANCE = Decimal("0.10")  # a goal's "about 110 people" is met by ≥100.00(人)
-GOAL_QUANTITY_RE = re.compile(
-    r"(不少于|不低于|不超过|达到|约|近|共|计)?(\d[\d,]*(?:\.\d+)?)\s*"
-    r"(人次|件次|场次|户次|人|件|次|场|页|本|个|户|家|台|套|项|篇|期|批|份|册|张|%)"
-)
+GOAL_TOLERANCE = Decimal("0.10")  # a goal's "about 110 people" is met by ≥100.00(人); rates must agree exactly
 
 
 @dataclass(frozen=True)
@@ -107,30 +104,46 @@ def check_cost_budget(filing: Filing) -> list[Finding]:
                     total=fmt_number(total), budget=fmt_number(budget))]
 
 
+def _annual(number: Decimal, per: str | None, name: str | None = None) -> Decimal:
+    """A per-period number as a yearly one (每月36人次 → 432); per-item numbers stay as they are."""
+    factor = per_year_factor(per or name or "")
+    return number * factor
+
+
 def check_goal_quantities(filing: Filing) -> list[Finding]:
-    """Each quantity the annual goal promises should be measured by an indicator with that value."""
+    """Each quantity the annual goal promises should be measured by an indicator with that value.
+
+    A goal quantity (:func:`bot.domain.goal.goal_quantities`) is paired only with indicators of
+    the same unit that speak of the same thing (:func:`bot.domain.goal.subject_overlap` > 0),
+    so 不少于60人次 of home visits is not compared with the ≥200人次 of counselling, and a 结案率
+    of 95% not with a 满意度 of 90%. An indicator of the same unit and value measures it
+    whatever its name (计划举办3场 ↔ 计划举办培训场次 =3场). A per-month promise is compared per
+    year when the indicator is not per month too. The money the table asks for, restated in
+    the goal, is not a promise.
+    """
     if not filing.goal:
         return []
     measured = _quantities(filing)
+    budget = budget_of(filing)
     found: list[Finding] = []
-    seen: set[tuple[Decimal, str]] = set()
-    for match in GOAL_QUANTITY_RE.finditer(filing.goal):
-        number = Decimal(match[2].replace(",", ""))
-        unit = match[3]
-        if (number, unit) in seen:
+    for promise in goal_quantities(filing.goal):
+        q = promise.value
+        if q.unit_kind == "money" and budget and abs(float(q.number) * MONEY_FACTORS.get(q.unit, 1) - budget) <= 0.01 * budget:
             continue
-        seen.add((number, unit))
-        promise = match[0].strip()
-        same_unit = [m for m in measured if m.q.unit == unit]
-        if not same_unit:
-            found.append(finding(WARNING, "finding.goal_quantity_unmeasured", None, promise=promise))
+        wanted = _annual(q.number, promise.per)
+        tolerance = Decimal(0) if q.unit_kind == "percent" else GOAL_TOLERANCE  # 95% is not met by ≥90%
+        same_unit = [m for m in measured if m.q.unit == q.unit]
+        if any(abs(_annual(m.q.number, None, m.name) - wanted) <= tolerance * wanted
+               or abs(m.q.number - q.number) <= tolerance * q.number for m in same_unit):
             continue
-        if any(abs(m.q.number - number) <= GOAL_TOLERANCE * number for m in same_unit):
+        agreeing = [(subject_overlap(promise, m.name), -i, m) for i, m in enumerate(same_unit)]
+        agreeing = [a for a in agreeing if a[0] > 0]
+        if not agreeing:
+            found.append(finding(WARNING, "finding.goal_quantity_unmeasured", None, promise=promise.quote))
             continue
-        context = filing.goal[max(0, match.start() - 12) : match.start()]
-        closest = max(same_unit, key=lambda m: len(_bigrams(context) & _bigrams(m.name)))
+        closest = max(agreeing)[2]
         found.append(
-            finding(WARNING, "finding.goal_quantity_mismatch", closest.name, promise=promise,
+            finding(WARNING, "finding.goal_quantity_mismatch", closest.name, promise=promise.quote,
                     name=closest.name, value=next(i.value for i in filing.indicators if i.name == closest.name))
         )
     return found

@@ -1,0 +1,338 @@
+"""The quantities an annual goal (年度总体目标) promises: 不少于24次, 200人次, 0.2%以下 …
+
+:func:`goal_quantities` reads every number with a unit out of a goal text and returns it as
+a :class:`GoalQuantity`: the promise as written, its value (operator, number, canonical unit —
+a :class:`~bot.domain.values.Quantity`, so it prints with the value grammar), the goal's own
+words for what is counted, and whether it is per period or per item (每月36人次, 每场110人).
+
+Both the indicator proposals (a goal's number becomes an indicator with that value) and the
+validator (does an indicator measure what the goal promises?) use it, so the two never read a
+goal differently. :func:`subject_overlap` says whether an indicator's name speaks of the same
+thing as a goal quantity.
+
+How a number is read:
+
+1. numbers that are not quantities are blanked first (years, dates, list marks, 7×24小时:
+   ``masks`` in ``data/goal_words.json``);
+2. a number is a quantity when a unit of ``data/units.json`` follows it (longest first:
+   人次 before 人); Chinese numerals (四次, 三名) count only with the few ``cn_units``;
+3. the operator is read by the value grammar itself from the words just before the number and
+   a suffix after it (不少于24次 → ≥, 0.2%以下 → ≤, 2小时内 → ≤); when the goal states none, or
+   only "about" (约110人, 18000件左右), it defaults by the unit's kind (``default_op``), and a
+   rate of something bad (再犯罪率, 故障率) takes ≤;
+4. the words naming it are the clause before the number, or the words after it when the clause
+   before ends in a verb (派出3人专家团队, 约60个重大疑难案件).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from jixiao.bot.domain.values import Quantity, ValueParseError, known_units, parse_value, resolve_unit
+
+DATA_FILE = Path(__file__).with_name("data") / "goal_words.json"
+OPERATOR_REACH = 6  # characters before a number searched for an operator word (不少于, 控制在)
+SUFFIXES = ("及以上", "及以下", "以上", "以下", "以内", "内")  # read by the value grammar
+NAME_LIMIT = 18  # characters of goal words kept in a name made from them
+QUOTE_LIMIT = 30  # characters of a clause quoted in a message
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"[二两三四五六七八九]?十[一二三四五六七八九]?|[二两三四五六七八九]")
+
+
+@dataclass(frozen=True)
+class GoalQuantity:
+    """One quantity a goal promises."""
+
+    text: str  # the promise as the goal writes it: 不少于24次, 控制在0.2%以下
+    value: Quantity  # operator (stated or defaulted), number and canonical unit
+    stated_op: bool  # the goal wrote an operator word (不少于, 以下 …)
+    approx: bool  # the goal said "about" (约, 左右)
+    words: str  # the goal's words for what is counted, cleaned: 集中教育学习
+    context: str  # the clause around the number, as written
+    per: str | None  # 每月, 每场 … when the number is per period or per item
+    start: int
+    end: int
+
+    @property
+    def kind(self) -> str | None:
+        return self.value.unit_kind
+
+    @property
+    def quote(self) -> str:
+        """The promise with its words, for a message: 开展心理评估和个案辅导不少于200人次."""
+        clause = re.sub(r"\s+", "", self.context)
+        if len(clause) <= QUOTE_LIMIT:
+            return clause
+        return f"{self.words}{self.text}"[-QUOTE_LIMIT:]
+
+    @property
+    def name(self) -> str:
+        """An indicator name made of the goal's own words: 集中教育学习次数, 每月专家鉴定人次."""
+        words = self.words
+        if not words:
+            words = "计划任务"
+        prefix = self.per if self.per and self.per != "每年" and not words.startswith(self.per) else ""
+        if any(words.endswith(e) for e in _data()["name_endings"]):
+            return prefix + words
+        return prefix + words + _name_suffix(self.value)
+
+
+@cache
+def _data() -> dict:
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+@cache
+def _masks() -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p) for p in _data()["masks"])
+
+
+@cache
+def _delimiters() -> frozenset[str]:
+    return frozenset(_data()["delimiters"])
+
+
+@cache
+def _unit_lengths() -> tuple[int, ...]:
+    lengths = {len(u) for u in known_units()} | {4}
+    return tuple(sorted(lengths, reverse=True))
+
+
+def _name_suffix(value: Quantity) -> str:
+    suffixes = _data()["name_suffix"]
+    if value.unit in suffixes:
+        return suffixes[value.unit]
+    return suffixes.get(value.unit_kind or "", suffixes["count"])
+
+
+def _mask(text: str) -> str:
+    """``text`` with numbers that are not quantities replaced by spaces (positions kept)."""
+    for pattern in _masks():
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def _cn_value(numeral: str) -> int:
+    if "十" not in numeral:
+        return _CN_DIGITS[numeral]
+    tens, _, ones = numeral.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones in _CN_DIGITS else 0)
+
+
+def _unit_at(text: str, pos: int) -> tuple[str, int] | None:
+    """The unit spelled at ``text[pos:]`` (canonical, end position), longest first."""
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    blocked = _data()["unit_not_before"]
+    for length in _unit_lengths():
+        piece = text[pos : pos + length]
+        if len(piece) < length or any(c in _delimiters() or c.isdigit() or c == " " for c in piece):
+            continue
+        unit = resolve_unit(piece)
+        if unit is None:
+            continue
+        after = text[pos + length : pos + length + 1]
+        if after and piece in blocked and after in blocked[piece]:
+            continue
+        return unit, pos + length
+    return None
+
+
+def _numbers(masked: str):
+    """(start, end, number text as the value grammar reads it, is_chinese) for every number."""
+    for m in _NUMBER.finditer(masked):
+        yield m.start(), m.end(), m.group(0), False
+    for m in _CN_NUMBER.finditer(masked):
+        before = masked[m.start() - 1 : m.start()]
+        if before and (before.isdigit() or before in "一第"):
+            continue
+        yield m.start(), m.end(), str(_cn_value(m.group(0))), True
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = pos
+    while start > 0 and text[start - 1] not in _delimiters():
+        start -= 1
+    return start
+
+
+def _clause_end(text: str, pos: int) -> int:
+    end = pos
+    while end < len(text) and text[end] not in _delimiters():
+        end += 1
+    return end
+
+
+def _operator(before: str, core: str) -> tuple[Quantity | None, int]:
+    """The value grammar's reading of an operator word just before ``core``, and its length."""
+    for k in range(min(OPERATOR_REACH, len(before)), 0, -1):
+        try:
+            parsed = parse_value(before[-k:] + core)
+        except ValueParseError:
+            continue
+        if isinstance(parsed, Quantity) and parsed.op is not None:
+            return parsed, k
+    return None, 0
+
+
+def _strip(words: str) -> str:
+    """The goal's words for a quantity without lead words, light verbs and particles."""
+    data = _data()
+    lead = sorted(data["lead"], key=len, reverse=True)
+    verbs = sorted(data["light_verbs"], key=len, reverse=True)
+    particles = data["particles"]
+    words = re.sub(r"\s+", "", words)
+    changed = True
+    while changed and words:
+        changed = False
+        for w in (*lead, *verbs):
+            if words.startswith(w) and len(words) > len(w):
+                words, changed = words[len(w):], True
+                break
+        for w in verbs:
+            if words.endswith(w):
+                words, changed = words[: -len(w)], True
+                break
+        while words and words[-1] in particles:
+            words, changed = words[:-1], True
+    return words
+
+
+def _per(words: str) -> tuple[str | None, str]:
+    """A 每X marker in ``words`` (normalised) and the words without it."""
+    spellings = _data()["per_spellings"]
+    for marker in sorted(_data()["per"], key=len, reverse=True):
+        at = words.find(marker)
+        if at >= 0:
+            return spellings.get(marker, marker), words[:at] + words[at + len(marker):]
+    return None, words
+
+
+def _ends_in_verb(words: str) -> bool:
+    """True when the words before a number end in a verb or particle (派出3人, 对约60个)."""
+    if not words:
+        return True
+    data = _data()
+    tails = (*data["light_verbs"], *data["particles"], "举办", "派出", "排派出", "召开", "接待", "走访", "印制",
+             "发放", "购置", "采购", "聘用", "招聘", "配备", "培训", "新增", "建设", "处理", "办理", "受理", "服务")
+    return any(words.endswith(t) for t in tails)
+
+
+def _words(text: str, clause_start: int, op_start: int, end: int, kind: str | None) -> tuple[str | None, str]:
+    """The per marker and the cleaned words naming the quantity at ``op_start``…``end``."""
+    before = text[clause_start:op_start]
+    if "  " in before:  # a masked date or year inside: keep what follows it
+        before = before[before.rindex("  ") + 2 :]
+    after = text[end : _clause_end(text, end)]
+    after = re.split(r"[\d、和及与并的]", after, maxsplit=1)[0]  # 60个重大疑难案件的… counts the cases
+    for verb in _data()["light_verbs"]:  # 60个案件开展鉴定: the cases, not the work on them
+        if verb in after[1:]:
+            after = after[: after.index(verb, 1)]
+    for word in _data()["approx"]:
+        after = after.removeprefix(word)
+    modifier = before.rstrip().endswith("的")  # 信息化建设的10个子项: the words before qualify what follows
+    if "的" in before.rstrip()[:-1]:  # …业务的存量纸质档案: what follows the last 的 is counted
+        before = before[before.rstrip()[:-1].rindex("的") + 1 :]
+    per, before = _per(before)
+    core = _strip(before)
+    tail = _strip(after)
+    if tail and modifier:
+        core += tail
+    elif tail and (_ends_in_verb(before.strip()) or not core):
+        core = tail  # 举办3场培训, 派出3人专家团队: the thing counted follows the number
+    elif tail and kind == "time":
+        core += tail  # 来电2小时内响应: 来电响应时间
+    return per, core[-NAME_LIMIT:]
+
+
+def goal_quantities(goal: str | None) -> tuple[GoalQuantity, ...]:
+    """Every quantity ``goal`` states, in order; the same value stated twice is kept once."""
+    if not goal:
+        return ()
+    text = unicodedata.normalize("NFKC", goal)
+    masked = _mask(text)
+    data = _data()
+    found: list[GoalQuantity] = []
+    seen: set[tuple] = set()
+    for start, end, number, chinese in sorted(_numbers(masked)):
+        unit_at = _unit_at(masked, end)
+        if unit_at is None:
+            continue
+        unit, unit_end = unit_at
+        if chinese and unit not in data["cn_units"]:
+            continue
+        suffix = next((s for s in SUFFIXES if masked.startswith(s, unit_end)), "")
+        approx_after = next((a for a in data["approx"] if masked.startswith(a, unit_end + len(suffix))), "")
+        core = f"{number}{unit}{suffix}"
+        clause = _clause_start(masked, start)
+        parsed, reach = _operator(masked[clause:start], core)
+        op_start = start - reach
+        stated = parsed is not None and masked[op_start:start] not in data["weak_ops"]
+        before = masked[clause:op_start]
+        approx = bool(approx_after) or any(before.endswith(a) for a in data["approx"])
+        if not stated and suffix:
+            try:
+                parsed, stated = parse_value(core), True
+            except ValueParseError:
+                parsed = None
+        per, words = _words(masked, clause, op_start, unit_end + len(suffix), known_units().get(unit))
+        number_value = Decimal(number.replace(",", ""))
+        op = parsed.op if stated and parsed is not None else _default_op(unit, words)
+        value = Quantity(op, number_value, unit)
+        key = (value.op, value.number, value.unit, per)
+        if key in seen:
+            continue
+        seen.add(key)
+        promise_end = unit_end + len(suffix) + len(approx_after)
+        found.append(GoalQuantity(
+            text=re.sub(r"\s+", "", text[op_start:promise_end]),
+            value=value, stated_op=stated, approx=approx, words=words,
+            context=text[clause:_clause_end(masked, promise_end)], per=per,
+            start=op_start, end=promise_end,
+        ))
+    return tuple(found)
+
+
+def _default_op(unit: str, words: str) -> str:
+    # imported here: the validator imports this module, and names.py sits in its package
+    from jixiao.bot.domain.validation.names import is_negative
+
+    kind = known_units().get(unit, "other")
+    if kind == "percent" and is_negative(words):
+        return "≤"
+    if kind == "count" and is_negative(words):
+        return "≤"
+    return _data()["default_op"].get(kind, "≥")
+
+
+# -- does an indicator measure a goal quantity? --------------------------------------------
+_GENERIC_PAIRS = frozenset({"工作", "服务", "项目", "完成", "开展", "全年", "年度", "情况", "管理", "相关", "有效",
+                            "及时", "提高", "提升", "保障", "计划", "任务", "人员", "组织", "进行", "实施", "数量",
+                            "次数", "人数", "人次", "比例", "指标", "达到", "不少", "少于", "不低", "低于", "以上",
+                            "以下", "确保", "安排", "每月", "每年", "每场", "每次", "对象", "群众", "单位"})
+_NOT_WORD = re.compile(r"[\W\d_]+", re.UNICODE)
+
+
+def _pairs(text: str) -> set[str]:
+    text = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", text))
+    found: set[str] = set()
+    for part in text.split():
+        found.update(part[i : i + 2] for i in range(len(part) - 1))
+    return found - _GENERIC_PAIRS
+
+
+def subject_overlap(quantity: GoalQuantity, name: str) -> int:
+    """How many telling character pairs an indicator ``name`` shares with what ``quantity`` counts.
+
+    Compared are the goal's words for the quantity (and its clause) and the name, without
+    pairs every measure shares (工作, 完成, 人次 …). 0 means the name speaks of something else:
+    结案率 and 满意度 share nothing, 心理评估和个案辅导人次 and 开展心理评估… share several.
+    """
+    return len(_pairs(f"{quantity.words} {quantity.context}") & _pairs(name))
