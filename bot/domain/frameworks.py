@@ -147,6 +147,63 @@ def framework_ids() -> list[str]:
 
 
 def framework_for_year(year: int) -> Framework:
-    """The newest framework whose id is not later than ``year`` (2025 → 2024's)."""
+    """The newest framework whose id is not later than ``year`` (2025 → 2024's).
+
+    This ignores the region: :func:`choose_framework` is the rule for a new filing.
+    """
     usable = [fid for fid in framework_ids() if int(fid) <= year]
     return get_framework(usable[-1] if usable else framework_ids()[0])
+
+
+# -- which framework a new filing uses --------------------------------------------------
+@dataclass(frozen=True)
+class FrameworkChoice:
+    """The framework chosen for a filing and the rule that chose it.
+
+    ``rule`` is ``"override"`` (the user chose), ``"from_year"`` (2026 on, everywhere),
+    ``"region"`` (Shanghai's 2020 form, Shanghai filings up to 2023) or ``"default"`` (the
+    national 产出/效益/满意度 form); ``region`` is the region recognised, if any. Words for
+    people are the caller's (prompts), not this module's.
+    """
+
+    framework: Framework
+    rule: str
+    region: str | None = None
+
+
+@cache
+def _choice_data() -> dict:
+    return json.loads(FRAMEWORKS_FILE.read_text(encoding="utf-8"))["choice"]
+
+
+def region_of(*texts: str | None) -> str | None:
+    """The region of ``frameworks.json`` named in any of ``texts`` (a unit's name, a region)."""
+    joined = " ".join(t for t in texts if t)
+    for region, spec in _choice_data()["regions"].items():
+        if any(w in joined for w in spec["words"]) and not any(w in joined for w in spec.get("not_if", ())):
+            return region
+    return None
+
+
+def choose_framework(year: int, *, region: str | None = None, department: str | None = None,
+                     override: str | None = None) -> FrameworkChoice:
+    """The framework a ``year`` filing of a unit in ``region`` (or named ``department``) uses.
+
+    Shanghai's 2020 form only for Shanghai filings up to 2023; the 2026 form from 2026 on;
+    the national form otherwise, including when the region is unknown. ``override`` (a
+    framework id the user picked) wins. A ``region`` given explicitly is used instead of the
+    department's name.
+    """
+    if override:
+        return FrameworkChoice(get_framework(override), "override")
+    found = region_of(region) if region else region_of(department)
+    for rule in _choice_data()["rules"]:
+        if "from_year" in rule and year < rule["from_year"]:
+            continue
+        if "to_year" in rule and year > rule["to_year"]:
+            continue
+        if "region" in rule and found != rule["region"]:
+            continue
+        kind = "region" if "region" in rule else "from_year" if "from_year" in rule else "default"
+        return FrameworkChoice(get_framework(rule["framework"]), kind, found)
+    raise LookupError("frameworks.json: the last choice rule must have no conditions")
