@@ -1,5 +1,7 @@
 """Similar-project search over the bundled corpus: same-name pairs, reasons, exclusion."""
 
+import re
+
 import pytest
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.retrieval import Hit, Query, SearchIndex
@@ -87,7 +89,7 @@ def test_same_name_2020_finds_2024_first(index):
     hits = index.search(query_of(target), exclude=lambda f: f is target)
     assert (hits[0].filing.year, hits[0].filing.department) == (2024, BAOSHAN)
     assert "同名项目（2024年）" in hits[0].reasons
-    assert "目标相似" in " ".join(hits[0].reasons)  # 按时足额缴纳 ≈ 足额缴纳
+    assert "年度目标相近" in hits[0].reasons  # 按时足额缴纳 ≈ 足额缴纳
 
 
 def test_same_name_beats_a_unit_and_category_match(index):
@@ -109,7 +111,7 @@ def test_information_maintenance_trio_in_top_three(index):
     assert "网络信息系统运行与维护" in names(hits)
     assert "上海市司法鉴定信息管理系统（运维）" in names(hits)
     maintenance = next(h for h in hits if h.filing.project_name == "网络信息系统运行与维护")
-    assert "运维" in maintenance.reasons[0] and maintenance.reasons[0].startswith("名称相似")
+    assert maintenance.reasons[0] == "名称相近（都有“信息”“运维”）"  # words, not the pairs 息系、系统
 
 
 def test_information_maintenance_reverse(index):
@@ -136,6 +138,8 @@ def test_every_hit_has_reasons_and_sorted_scores(index):
         hits = index.search(query_of(target), exclude=lambda f, t=target: f is t)
         assert hits, target.project_name
         assert all(h.reasons and all(isinstance(r, str) and r for r in h.reasons) for h in hits)
+        for reason in (r for h in hits for r in h.reasons if not r.startswith(("同名项目", "同单位"))):
+            assert not re.search(r"\d", re.sub(r"(19|20)\d\d年", "", reason)), reason  # no scores
         scores = [h.score for h in hits]
         assert scores == sorted(scores, reverse=True)
 
@@ -145,7 +149,7 @@ def test_reasons_name_unit_and_category(index):
     top = hits[0]
     assert top.filing.project_name.startswith("社区矫正中心")
     joined = " ".join(top.reasons)
-    assert "名称相似" in joined and "矫正" in joined
+    assert "名称相近（都有“社区矫正中心”）" in joined
     assert "同单位 上海市宝山区司法局" in top.reasons
     assert "同类别 其他运转类" in top.reasons
 

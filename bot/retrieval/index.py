@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.retrieval.fields import TextField
-from jixiao.bot.retrieval.text import clean, normalize_name, normalize_unit, tokenizer
+from jixiao.bot.retrieval.text import clean, normalize_name, normalize_unit, shared_words, tokenizer
 from jixiao.bot.texts import render_plain
 
 
@@ -196,7 +196,7 @@ class SearchIndex:
                 same_unit=bool(units) and not units.isdisjoint(self._unit_of[fid]),
                 same_category=bool(query.category) and filing.category == query.category,
             )
-            hits.append(replace(hit, reasons=_reasons(hit, self._names.shared(name_q, ndoc, 3))))
+            hits.append(replace(hit, reasons=_reasons(hit, shared_words(name_text, self._names.text(ndoc)))))
         return hits
 
     def _candidates(self, query: Query, name_text: str, name_q, goal_q, units: frozenset[str], top: int) -> dict[int, None]:
@@ -227,15 +227,18 @@ class SearchIndex:
 
 
 def _reasons(hit: Hit, shared: list[str]) -> tuple[str, ...]:
-    """Why ``hit`` matched, in Chinese: 同名项目（2020年）, 名称相似 0.27（共有“运维、信息”）…"""
+    """Why ``hit`` matched, in plain words: 同名项目（2020年）, 名称相近（都有“信息”“运维”）…
+
+    No scores and no character pairs: the words shown are the longest stretches the two
+    names share (:func:`~bot.retrieval.text.shared_words`).
+    """
     reasons: list[str] = []
     if hit.same_name:
         reasons.append(render_plain("proposal.reason_same_name", year=hit.filing.year))
-    elif hit.name_similarity > 0:
-        reasons.append(render_plain("proposal.reason_similar_name", score=f"{hit.name_similarity:.2f}",
-                                    shared="、".join(shared)))
+    elif hit.name_similarity > 0 and shared:
+        reasons.append(render_plain("proposal.reason_similar_name", shared="”“".join(shared)))
     if hit.goal_similarity >= SearchIndex.GOAL_REASON:
-        reasons.append(render_plain("proposal.reason_similar_goal", score=f"{hit.goal_similarity:.2f}"))
+        reasons.append(render_plain("proposal.reason_similar_goal"))
     if hit.same_unit:
         reasons.append(render_plain("proposal.reason_same_unit", unit=hit.filing.implementing_unit or hit.filing.department))
     if hit.same_category:

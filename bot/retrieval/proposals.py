@@ -1,66 +1,83 @@
-"""An indicator proposal: the indicators of the most similar past projects, merged.
+"""Indicator proposals for a new project: what every filing shares, then what is similar.
 
-:func:`propose` searches the index for the ``top`` similar filings (the *hits*), then:
+:func:`propose` builds one table for a project from what the user has typed (name, category,
+unit, goal, year and the annual budget), in the target framework, from five sources taken in
+this order (an indicator a source proposes is left out when the table has it already —
+:func:`~bot.retrieval.text.indicator_similarity` ≥ :data:`MERGE_SIMILARITY`, or the same count
+under the same level):
 
-1. **places** every indicator of every hit in the target framework with
-   ``Framework.map_level`` (2020 产出目标/数量 → 产出指标/数量指标 …; newer → older by
-   inverting the older framework's table). An item with no home (2020 投入与管理) is
-   dropped, except the names listed under ``moves`` in ``proposal_data.json``
-   (立项依据的充分性, 项目立项的规范性), which go where Baoshan puts them:
-   效益指标/可持续影响指标;
-2. **merges** it with an indicator already collected when the names are equal after
-   :func:`~bot.retrieval.text.indicator_key`, or near-duplicates: ``indicator_similarity``
-   ≥ :data:`MERGE_SIMILARITY` (资金使用合规性 ≈ 资金使用规范性 at 85.7) *and* from different
-   filings — one table never holds one measure twice under two names, so
-   系统软件售后服务次数 / 系统硬件售后服务次数 (90) stay apart;
-3. **weighs** it: each hit adds its weight — its score without the same-name bonus,
-   relative to the best hit's — to every indicator it uses;
-4. **keeps** the whole table of the best hit (the *leader*) when it is a same-name project
-   or its name or goal similarity reaches :data:`LEADER_SIMILARITY`, and every indicator
-   that two or more hits use with at least :data:`MIN_SUPPORT` of the hits' summed weight.
-   (A leader that is only "the same unit" is not copied whole: its table is another
-   project's.) The three constants were chosen on ``bench/proposals.py``; its sensitivity
-   table is in ``docs/PROPOSALS.md``.
+1. ``goal``: every quantity the goal states (:func:`bot.domain.goal.goal_quantities`) with its
+   value, named after the library indicator it matches (units agree and a key word of the
+   entry is in the goal's words) or else from the goal's own words;
+2. ``budget``: a quantified cost — the budget ÷ the goal's main quantity when the type has a
+   unit cost in that unit (4000元/人次), else a total ≤ the budget;
+3. ``history``: the unit's own earlier project of the same or a similar name (in the corpus,
+   where the user's approved tables are too), its table mapped into the target framework;
+4. ``similar``: the indicators of the most similar past projects that two or more of them use
+   (or the best one's whole table when it is very like this project) — the merge of
+   :func:`_collect` with the thresholds :data:`MIN_SUPPORT` and :data:`LEADER_SIMILARITY`;
+5. ``library``: the common-indicator library (``library.json``) for the project's types
+   (:func:`bot.retrieval.library.choose_type`), slot by slot up to the library's ``caps``,
+   so every level the framework requires is filled.
 
-Kept indicators are ordered by the target framework's levels and, within a level, by how
-many hits use them. The value is the best-ranked source's, re-printed with
-``canonical(value, style)`` of the target framework (as in the source when it does not
-parse). Nothing is scaled: a count or an amount of money from another unit or another
-project carries a ``note`` saying to edit it; a deadline with a year (2026年12月底前) moves
-by as many years as the query lies after its source, with a note. Each first level the
-framework requires and no kept indicator fills gets the first ``generics`` entry of
-``proposal_data.json`` for it, marked ``generic``.
+Values are printed with ``canonical(value, style)`` of the target framework. Nothing is copied
+silently: another unit's count or unit cost carries a note; another project's total amount is
+scaled by the two budgets or left out; no money value is above the budget; a satisfaction
+target below 90% from another project is raised to 90%; a deadline moves into the target year.
+An indicator whose value the validator would refuse (empty, unreadable) is left out, so a
+proposal accepted as a whole passes :func:`bot.domain.validation.validate` without error.
+Shanghai's 2020 投入与管理 items have no home in the 2024/2026 forms and are not carried over.
+
+:func:`start_from_last_year` is the other way to begin: the unit's own last table of the same
+project, values kept and amounts flagged, with the required levels it lacks filled.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
-from jixiao.bot.domain.frameworks import Framework, get_framework
+from jixiao.bot.domain.frameworks import Framework, FrameworkChoice, choose_framework, get_framework
+from jixiao.bot.domain.goal import GoalQuantity, goal_quantities
 from jixiao.bot.domain.models import Filing, Indicator
+from jixiao.bot.domain.validation import check_indicator
+from jixiao.bot.domain.validation.arithmetic_rules import budget_of
+from jixiao.bot.domain.validation.findings import fmt_number
+from jixiao.bot.domain.validation.names import is_satisfaction, is_unit_cost
 from jixiao.bot.domain.values import (
     Deadline,
     Quantity,
     ValueParseError,
     canonical,
+    format_value,
     parse_value,
 )
+from jixiao.bot.retrieval import costs
 from jixiao.bot.retrieval.index import Hit, Query, SearchIndex, same_unit
+from jixiao.bot.retrieval.library import Entry, TypeChoice, choose_type, library
 from jixiao.bot.retrieval.text import indicator_key, indicator_similarity, normalize_name
 from jixiao.bot.texts import render_plain
 
-DATA_FILE = Path(__file__).with_name("proposal_data.json")
 MERGE_SIMILARITY = 85.0  # indicator_similarity at or above which two names are one indicator
 MIN_SUPPORT = 0.2  # share of the hits' summed weight an indicator needs (when 2+ hits use it)
 LEADER_SIMILARITY = 0.5  # name or goal similarity the best hit needs for its whole table to be kept
+HISTORY_SIMILARITY = 0.5  # name similarity an own-unit project needs to count as "last year's table"
+HISTORY_SEARCH = 10  # hits searched for the unit's own project
+SATISFACTION_FLOOR = Decimal(90)  # satisfaction targets of other projects are raised to this
+ORIGINS = ("goal", "budget", "history", "similar", "library")
 
 
 @dataclass(frozen=True)
 class ProposedIndicator:
+    """One proposed indicator; ``reason`` says in plain words where it comes from.
+
+    ``origin`` is one of :data:`ORIGINS`; ``generic`` marks an indicator of the common
+    (共性) part of the library, offered for any project; ``note`` asks the user to check a
+    value copied from elsewhere.
+    """
+
     level1: str
     level2: str
     name: str
@@ -68,17 +85,35 @@ class ProposedIndicator:
     sources: tuple[str, ...]
     generic: bool = False
     note: str | None = None
+    reason: str = ""
+    origin: str = "library"
+
+
+@dataclass(frozen=True)
+class LastYearTable:
+    """The unit's own earlier table of this project, mapped into the target framework."""
+
+    filing: Filing
+    same_name: bool
+    indicators: list[ProposedIndicator]
+    reason: str
 
 
 @dataclass(frozen=True)
 class Proposal:
+    """What :func:`propose` found: the similar projects, the indicators, and how it chose.
+
+    ``framework`` is the target framework's id, ``project_type`` the types the library was
+    read for (with their ``explanation``), ``last_year`` the unit's own last table when there
+    is one (offer it as "start from last year's table").
+    """
+
     similar: list[Hit]
     indicators: list[ProposedIndicator]
-
-
-@cache
-def _data() -> dict:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    framework: str = "2026"
+    project_type: TypeChoice | None = None
+    last_year: LastYearTable | None = None
+    budget: float | None = None
 
 
 def source_label(filing: Filing) -> str:
@@ -104,34 +139,344 @@ class _Merged:
         return any(f is filing for f in self.filings)
 
 
+# -- the table being built -------------------------------------------------------------------
+class _Table:
+    """The proposal being built: one indicator per measure, in the order the sources add them."""
+
+    def __init__(self, framework: Framework, query: Query, budget: float | None):
+        self.framework = framework
+        self.style = framework.value_style
+        self.query = query
+        self.year = query.year or datetime.date.today().year
+        self.budget = budget if budget and budget > 0 else None
+        self.items: list[ProposedIndicator] = []
+
+    def find(self, name: str, sources: tuple[str, ...] | None = None) -> int | None:
+        """The item measuring ``name``: the same name, or a near one from another source (one
+        table never holds one measure twice, so 系统软件/系统硬件售后服务次数 of one table stay apart)."""
+        key = indicator_key(name)
+        for i, item in enumerate(self.items):
+            if indicator_key(item.name) == key:
+                return i
+            if (sources is None or not sources or item.sources != sources) and \
+                    indicator_similarity(item.name, name) >= MERGE_SIMILARITY:
+                return i
+        return None
+
+    def _same_count(self, item: ProposedIndicator) -> bool:
+        """Another source already gave this count under this level (培训场次 ≥3场 from the goal,
+        计划举办培训场次 =3场 from a similar project). Within one source two equal counts are two
+        measures (系统软件售后服务次数, 系统硬件售后服务次数: 12次 each)."""
+        q = _quantity(item.value)
+        if q is None or q.unit_kind not in ("count", "area"):
+            return False
+        return any(o.level1 == item.level1 and o.level2 == item.level2 and (o.origin, o.sources) != (item.origin, item.sources)
+                   and (p := _quantity(o.value)) is not None and p.unit == q.unit and p.number == q.number
+                   for o in self.items)
+
+    def add(self, item: ProposedIndicator) -> bool:
+        """Add ``item`` unless the table measures it already (then its sources are merged in)."""
+        if not self.framework.contains(item.level1, item.level2):
+            return False
+        if any(f.blocking for f in check_indicator(item.name, item.value)):
+            return False  # an empty or unreadable value would block the accepted table
+        at = self.find(item.name, item.sources)
+        if at is not None:
+            old = self.items[at]
+            extra = tuple(s for s in item.sources if s not in old.sources)
+            if extra:
+                self.items[at] = replace(old, sources=old.sources + extra)
+            return False
+        if self._same_count(item):
+            return False
+        self.items.append(item)
+        return True
+
+    def count(self, level: tuple[str, str]) -> int:
+        return sum(1 for i in self.items if (i.level1, i.level2) == level)
+
+    def has_money(self, level: tuple[str, str]) -> bool:
+        return any((i.level1, i.level2) == level and (q := _quantity(i.value)) is not None and q.unit_kind == "money"
+                   for i in self.items)
+
+    def print(self, q: Quantity) -> str:
+        return format_value(q, self.style)
+
+    def ordered(self) -> list[ProposedIndicator]:
+        position: dict[tuple[str, str], int] = {}
+        for level in self.framework.levels:
+            for child in level.children:
+                position[(level.name, child.name)] = len(position)
+        indexed = sorted(enumerate(self.items), key=lambda p: (position.get((p[1].level1, p[1].level2), len(position)), p[0]))
+        return [item for _, item in indexed]
+
+
+def _quantity(value: str | None) -> Quantity | None:
+    try:
+        parsed = parse_value(value or "")
+    except ValueParseError:
+        return None
+    return parsed if isinstance(parsed, Quantity) else None
+
+
+# -- the API ---------------------------------------------------------------------------------
 def propose(
-    index: SearchIndex,
+    index: SearchIndex | None,
     query: Query,
-    target_format: str = "2026",
+    target_format: str | None = None,
     top: int = 5,
     *,
+    budget: float | None = None,
+    project_type: str | None = None,
+    region: str | None = None,
     exclude: Callable[[Filing], bool] | None = None,
+    sources: Iterable[str] = ORIGINS,
     min_support: float = MIN_SUPPORT,
     merge_similarity: float = MERGE_SIMILARITY,
     leader_similarity: float = LEADER_SIMILARITY,
 ) -> Proposal:
-    """Indicators for ``query`` in ``target_format``'s framework, from its ``top`` most similar filings."""
+    """Indicators for ``query`` in ``target_format``'s framework (see the module docstring).
+
+    ``target_format`` None chooses the framework by year and region
+    (:func:`~bot.domain.frameworks.choose_framework`, ``region`` or the query's department);
+    ``budget`` is the annual amount in yuan; ``project_type`` overrides the library type
+    (an id or label of ``library.json``, two joined by ``+``); ``index`` may be None or empty
+    (library, goal and budget alone); ``sources`` limits the sources used (benchmarks).
+    """
+    if target_format is None:
+        target_format = choose_framework(query.year or datetime.date.today().year, region=region,
+                                         department=query.department).framework.id
     framework = get_framework(target_format)
-    hits = index.search(query, top=top, exclude=exclude)
+    use = frozenset(sources)
+    choice = choose_type(query.name, query.category, query.goal, override=project_type)
+    quantities = goal_quantities(query.goal)
+    hits: list[Hit] = []
+    if index is not None and len(index) and use & {"history", "similar"}:
+        hits = index.search(query, top=max(top, HISTORY_SEARCH), exclude=exclude)
+    own = _own_project(hits, query)
+    table = _Table(framework, query, budget)
+    if "goal" in use:
+        _add_goal(table, quantities, choice)
+    if "budget" in use:
+        _add_budget(table, quantities, choice)
+    if "history" in use and own is not None:
+        _add_history(table, own)
+    if "similar" in use:
+        _add_similar(table, hits[:top], own, min_support, merge_similarity, leader_similarity)
+    if "library" in use:
+        _fill_from_library(table, choice, quantities)
+    last_year = start_from_last_year(own, query, framework.id, budget=budget, choice=choice) if own else None
+    return Proposal(similar=hits[:top], indicators=table.ordered(), framework=framework.id, project_type=choice,
+                    last_year=last_year, budget=table.budget)
+
+
+def framework_reason(choice: FrameworkChoice, year: int) -> str:
+    """Why this framework, in plain words (the rules of :func:`~bot.domain.frameworks.choose_framework`)."""
+    title = choice.framework.title
+    if choice.rule == "override":
+        return render_plain("proposal.format_override", title=title)
+    if choice.rule == "from_year":
+        return render_plain("proposal.format_from_year", year=year, title=title)
+    if choice.rule == "region":
+        return render_plain("proposal.format_region", title=title)
+    return render_plain("proposal.format_default", title=title)
+
+
+def start_from_last_year(own: Hit, query: Query, target_format: str, *, budget: float | None = None,
+                         choice: TypeChoice | None = None) -> LastYearTable:
+    """The unit's own table ``own`` as this year's start: its indicators mapped into the target
+    framework, values kept (amounts flagged, deadlines moved into this year), and the levels the
+    framework requires but it lacks filled from the goal, the budget and the library."""
+    framework = get_framework(target_format)
+    choice = choice or choose_type(query.name, query.category, query.goal)
+    table = _Table(framework, query, budget)
+    _add_history(table, own)
+    _fill_from_library(table, choice, goal_quantities(query.goal), only_required=True)
+    key = "proposal.reason_history_same" if own.same_name else "proposal.reason_history_similar"
+    reason = render_plain(key, year=own.filing.year, project=own.filing.project_name)
+    return LastYearTable(own.filing, own.same_name, table.ordered(), reason)
+
+
+def _own_project(hits: list[Hit], query: Query) -> Hit | None:
+    """The unit's own earlier project of the same name (else of a similar name), most recent first."""
+    own = [h for h in hits if h.same_unit and (query.year is None or h.filing.year <= query.year)]
+    same = [h for h in own if h.same_name]
+    if same:
+        return max(same, key=lambda h: h.filing.year)
+    near = [h for h in own if h.name_similarity >= HISTORY_SIMILARITY]
+    return max(near, key=lambda h: (h.name_similarity, h.filing.year)) if near else None
+
+
+# -- 1. the goal's numbers -------------------------------------------------------------------
+def _goal_entry(q: GoalQuantity, candidates: list[tuple[Entry, bool]], used: set[int]) -> Entry | None:
+    """The library entry that names goal quantity ``q``: units agree, a key word is in the goal's
+    words (better) or its clause; a key-less entry only for units other than %."""
+    best, best_score = None, 0
+    for i, (entry, _) in enumerate(candidates):
+        spec = entry.goal
+        if i in used or spec is None or q.value.unit not in spec.units:
+            continue
+        if not spec.keys:
+            score = 1 if q.value.unit != "%" else 0
+        elif any(k in q.words for k in spec.keys):
+            score = 3
+        elif any(k in q.context for k in spec.keys):
+            score = 2
+        else:
+            score = 0
+        if score > best_score:
+            best, best_score = i, score
+    if best is None:
+        return None
+    used.add(best)
+    return candidates[best][0]
+
+
+def _slot_of_goal(q: GoalQuantity) -> str:
+    """Where a goal quantity no library entry names goes, by its unit and words."""
+    kind = q.kind
+    if kind == "percent":
+        if is_satisfaction(q.name):
+            return "satisfaction"
+        return "social" if any(w in q.words for w in library().effect_words) else "quality"
+    if kind == "time":
+        return "timeliness"
+    if kind == "money":
+        return "cost"
+    return "quantity"
+
+
+def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeChoice) -> None:
+    lib = library()
+    candidates = [(e, True) for slot in lib.slots for e in choice.entries(slot) if e.goal is not None]
+    used: set[int] = set()
+    for q in quantities:
+        value = q.value
+        if value.unit_kind == "money":
+            amount = costs.yuan(value)
+            if table.budget is not None and amount is not None and amount > Decimal(str(table.budget)):
+                continue  # never above the budget (a goal restating the budget is not a cost target)
+        entry = _goal_entry(q, candidates, used)
+        if entry is not None:
+            slot, name = entry.slot, entry.name
+            if q.per and q.per != "每年" and not name.startswith("每"):
+                name = q.per + name
+            if not q.stated_op and entry.goal and entry.goal.op:
+                value = replace(value, op=entry.goal.op)
+        else:
+            slot, name = _slot_of_goal(q), q.name
+        level = lib.level(slot, table.framework.id)
+        if level is None:
+            continue
+        table.add(ProposedIndicator(*level, name=name, value=table.print(value), sources=(),
+                                    reason=render_plain("proposal.reason_goal", promise=q.text), origin="goal"))
+
+
+# -- 2. costs from the budget ----------------------------------------------------------------
+def _add_budget(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeChoice) -> None:
+    level = library().level("cost", table.framework.id)
+    if table.budget is None or level is None or table.has_money(level):
+        return
+    entries = choice.entries("cost")
+    for entry in sorted(entries, key=lambda e: e.cost != "unit"):  # a unit cost of any type before a total
+        cost = _entry_cost(entry, table, quantities)
+        if cost is not None:
+            table.add(ProposedIndicator(*level, name=entry.name, value=table.print(cost.value), sources=(),
+                                        reason=cost.reason, origin="budget"))
+            return
+
+
+def _entry_cost(entry: Entry, table: _Table, quantities: tuple[GoalQuantity, ...]) -> costs.Cost | None:
+    if table.budget is None or entry.cost is None:
+        return None
+    if entry.cost == "total":
+        return costs.total_cost(table.budget)
+    main = costs.main_quantity(entry.per, quantities)
+    return costs.unit_cost(table.budget, main, quantities) if main is not None else None
+
+
+# -- 3 and 4. the unit's own history and similar projects ------------------------------------
+def _add_history(table: _Table, own: Hit) -> None:
+    key = "proposal.reason_history_same" if own.same_name else "proposal.reason_history_similar"
+    reason = render_plain(key, year=own.filing.year, project=own.filing.project_name)
+    for indicator in own.filing.indicators:
+        placed = place(table.framework, own.filing.format, indicator)
+        if placed is None:
+            continue
+        item = _from_filing(table, placed, indicator.name, indicator.value, own.filing, "history", reason,
+                            (source_label(own.filing),), own_same=own.same_name)
+        if item is not None:
+            table.add(item)
+
+
+def _add_similar(table: _Table, hits: list[Hit], own: Hit | None, min_support: float,
+                 merge_similarity: float, leader_similarity: float) -> None:
     if not hits:
-        return Proposal(similar=[], indicators=_with_generics([], framework))
+        return
     weights = [_weight(hit) for hit in hits]
     best = max(weights) or 1.0
     weights = [w / best for w in weights]
-    merged = _collect(hits, weights, framework, merge_similarity)
-
+    merged = _collect(hits, weights, table.framework, merge_similarity)
     lead = hits[max(range(len(hits)), key=weights.__getitem__)]
     strong = lead.same_name or max(lead.name_similarity, lead.goal_similarity) >= leader_similarity
     needed = min_support * sum(weights) - 1e-9
-    kept = [m for m in merged
-            if (strong and m.uses(lead.filing)) or (len(m.filings) >= 2 and m.support >= needed)]
-    indicators = [_finish(m, framework, query) for m in _ordered(kept, framework)]
-    return Proposal(similar=hits, indicators=_with_generics(indicators, framework))
+    kept = [m for m in merged if (strong and m.uses(lead.filing)) or (len(m.filings) >= 2 and m.support >= needed)]
+    for m in _ordered(kept, table.framework):
+        labels = tuple(source_label(f) for f in m.filings)
+        is_own = own is not None and m.origin is own.filing
+        origin = "history" if is_own else "similar"
+        reason = render_plain("proposal.reason_similar", count=len(labels), projects="；".join(labels[:2]))
+        item = _from_filing(table, (m.level1, m.level2), m.name, m.value, m.origin, origin, reason, labels,
+                            own_same=is_own and own.same_name)
+        if item is not None:
+            table.add(item)
+
+
+def _from_filing(table: _Table, placed: tuple[str, str], name: str, value: str | None, origin: Filing,
+                 kind: str, reason: str, labels: tuple[str, ...], *, own_same: bool) -> ProposedIndicator | None:
+    """An indicator of a past filing, its value re-printed for this table (or None to leave it out)."""
+    parsed = None
+    if value is not None:
+        try:
+            parsed = parse_value(value)
+            value = canonical(value, table.style)
+        except ValueParseError:
+            parsed = None
+    note = _note(parsed, origin, table.query)
+    if isinstance(parsed, Deadline) and parsed.year is not None:
+        shift = table.year - origin.year
+        if shift:  # 2026年12月底前 in a 2026 filing means the end of the filing's own year
+            value = value.replace(f"{parsed.year}年", f"{parsed.year + shift}年", 1)
+            note = render_plain("proposal.note_date_shifted", old=parsed.year, new=parsed.year + shift)
+    if isinstance(parsed, Quantity):
+        adjusted = _money(table, name, parsed, origin, own_same)
+        if adjusted is None:
+            return None
+        if adjusted is not parsed:
+            value, reason, note = table.print(adjusted[0]), adjusted[1], None
+        elif kind == "history" and parsed.unit_kind == "money":
+            note = render_plain("proposal.note_history_money", year=origin.year)
+        if is_satisfaction(name) and parsed.unit == "%" and parsed.number < SATISFACTION_FLOOR and not own_same:
+            value = table.print(replace(parsed, op="≥", number=SATISFACTION_FLOOR))
+            reason = render_plain("proposal.reason_satisfaction_floor", old=fmt_number(parsed.number))
+    return ProposedIndicator(*placed, name=name, value=value, sources=labels, note=note, reason=reason, origin=kind)
+
+
+def _money(table: _Table, name: str, q: Quantity, origin: Filing, own_same: bool):
+    """``q`` itself when it may stay, (new value, reason) when scaled, None to leave it out."""
+    amount = costs.yuan(q)
+    if amount is None or table.budget is None or q.number == 0:
+        return q
+    budget = Decimal(str(table.budget))
+    if is_unit_cost(name):
+        return q if amount <= budget else None
+    if own_same and amount <= budget:
+        return q  # last year's own figure: kept, flagged for update
+    theirs = budget_of(origin)
+    if not theirs:
+        return None
+    scaled = costs.scaled_total(amount, theirs, table.budget, source_label(origin))
+    return (scaled.value, scaled.reason) if costs.yuan(scaled.value) <= budget else None
 
 
 def _collect(hits: list[Hit], weights: list[float], framework: Framework, merge_similarity: float) -> list[_Merged]:
@@ -140,7 +485,7 @@ def _collect(hits: list[Hit], weights: list[float], framework: Framework, merge_
     for hit, weight in zip(hits, weights):
         used: list[_Merged] = []
         for indicator in hit.filing.indicators:
-            placed = place(framework, hit.filing.format, indicator, merge_similarity)
+            placed = place(framework, hit.filing.format, indicator)
             if placed is None:
                 continue
             item = _find(merged, indicator.name, hit.filing, merge_similarity)
@@ -169,20 +514,19 @@ def _weight(hit: Hit) -> float:
 # -- placing and merging ---------------------------------------------------------------
 def place(framework: Framework, source_format: str, indicator: Indicator,
           merge_similarity: float = MERGE_SIMILARITY) -> tuple[str, str] | None:
-    """Where ``indicator`` of a ``source_format`` filing goes in ``framework``, or None."""
+    """Where ``indicator`` of a ``source_format`` filing goes in ``framework``, or None.
+
+    2020 投入与管理 items have no home in the 2024/2026 forms (``maps_from`` says null) and
+    are dropped; ``merge_similarity`` is kept for callers of the old signature.
+    """
     try:
         placed = framework.map_level(source_format, indicator.level1, indicator.level2)
     except KeyError:  # no mapping that way (newer → older): invert the older one's table
         placed = _reverse_map(framework, source_format, indicator.level1, indicator.level2)
-    if placed is not None:
-        level1, level2 = placed
-        return level1, framework.canonical_level2(level2) or level2
-    moves = _data()["moves"]
-    target = moves["to"].get(framework.id)
-    if target and any(indicator_similarity(indicator.name, n) >= merge_similarity for n in moves["names"]):
-        level1, level2 = target.split("/", 1)
-        return level1, level2
-    return None
+    if placed is None:
+        return None
+    level1, level2 = placed
+    return level1, framework.canonical_level2(level2) or level2
 
 
 def _reverse_map(framework: Framework, source_format: str, level1: str, level2: str) -> tuple[str, str] | None:
@@ -219,32 +563,7 @@ def _ordered(items: list[_Merged], framework: Framework) -> list[_Merged]:
                                         -len(m.filings), -m.support, m.order))
 
 
-# -- values and notes ----------------------------------------------------------------
-def _finish(item: _Merged, framework: Framework, query: Query) -> ProposedIndicator:
-    value = item.value
-    parsed = None
-    if value is not None:
-        try:
-            parsed = parse_value(value)
-            value = canonical(value, framework.value_style)
-        except ValueParseError:
-            parsed = None
-    note = _note(parsed, item.origin, query)
-    if isinstance(parsed, Deadline) and parsed.year is not None and query.year is not None:
-        shift = query.year - item.origin.year
-        if shift:  # 2026年12月底前 in a 2026 filing means the end of the filing's own year
-            value = value.replace(f"{parsed.year}年", f"{parsed.year + shift}年", 1)
-            note = render_plain("proposal.note_date_shifted", old=parsed.year, new=parsed.year + shift)
-    return ProposedIndicator(
-        level1=item.level1,
-        level2=item.level2,
-        name=item.name,
-        value=value,
-        sources=tuple(source_label(f) for f in item.filings),
-        note=note,
-    )
-
-
+# -- notes -------------------------------------------------------------------------------
 NOTE_KEYS = {
     ("count", "other_unit"): "proposal.note_count_other_unit",
     ("count", "other_project"): "proposal.note_count_other_project",
@@ -276,17 +595,71 @@ def _note(parsed, origin: Filing, query: Query) -> str | None:
     return render_plain(key, unit=unit, project=origin.project_name)
 
 
-def _with_generics(indicators: list[ProposedIndicator], framework: Framework) -> list[ProposedIndicator]:
-    """Add a generic indicator to every required first level left empty, in level order."""
-    generics = {}
-    for entry in _data()["generics"].get(framework.id, []):
-        generics.setdefault(entry["level1"], entry)
-    result: list[ProposedIndicator] = []
-    for level in framework.levels:
-        mine = [i for i in indicators if i.level1 == level.name]
-        if not mine and level.required and level.name in generics:
-            g = generics[level.name]
-            mine = [ProposedIndicator(g["level1"], g["level2"], g["name"], g["value"], (), generic=True)]
-        result.extend(mine)
-    result.extend(i for i in indicators if not framework.is_level1(i.level1))
-    return result
+# -- 5. the library --------------------------------------------------------------------------
+def _fill_from_library(table: _Table, choice: TypeChoice, quantities: tuple[GoalQuantity, ...], *,
+                       only_required: bool = False) -> None:
+    """Library entries slot by slot, up to the slot's cap (or one where a required level is
+    empty, with ``only_required``), in the framework's order."""
+    lib = library()
+    fid = table.framework.id
+    for slot in sorted(lib.slots, key=lambda s: _slot_position(table.framework, lib.level(s, fid))):
+        level = lib.level(slot, fid)
+        if level is None:
+            continue
+        have = table.count(level)
+        if only_required:
+            need = 1 if have == 0 and _required(table.framework, level) else 0
+        else:
+            need = lib.caps.get(slot, 0) - have
+            if have == 0 and _required(table.framework, level):
+                need = max(need, 1)
+        for entry in choice.entries(slot):
+            if need <= 0:
+                break
+            item = _from_entry(table, entry, level, choice, quantities)
+            if item is not None and table.add(item):
+                need -= 1
+
+
+def _required(framework: Framework, level: tuple[str, str]) -> bool:
+    """A level the framework's check requires: a required 二级, or the first 二级 of a required
+    一级 that has no indicator yet (效益指标 needs one of its four)."""
+    child = framework.level2(level[1])
+    parent = framework.level1(level[0])
+    return bool(child and child.required) or bool(parent and parent.required and parent.children[0].name == level[1])
+
+
+def _slot_position(framework: Framework, level: tuple[str, str] | None) -> int:
+    order = [(l1.name, l2.name) for l1 in framework.levels for l2 in l1.children]
+    return order.index(level) if level in order else len(order)
+
+
+def _from_entry(table: _Table, entry: Entry, level: tuple[str, str], choice: TypeChoice,
+                quantities: tuple[GoalQuantity, ...]) -> ProposedIndicator | None:
+    """A library entry as an indicator of this table, or None when its value cannot be found."""
+    lib = library()
+    common = entry in lib.common or entry in lib.management_2020
+    reason = _library_reason(entry, choice, common)
+    origin = "library"
+    if entry.cost is not None:
+        cost = _entry_cost(entry, table, quantities)
+        if cost is None:
+            return None
+        value, reason, origin = table.print(cost.value), cost.reason, "budget"
+    elif entry.deadline is not None:
+        value = canonical(f"{table.year}年{entry.deadline}", table.style)
+    elif entry.value is not None:
+        value = canonical(entry.value, table.style)
+    else:
+        return None  # a goal entry whose quantity the goal does not state
+    return ProposedIndicator(*level, name=entry.name, value=value, sources=(), generic=common and origin == "library",
+                             reason=reason, origin=origin)
+
+
+def _library_reason(entry: Entry, choice: TypeChoice, common: bool) -> str:
+    if entry in library().management_2020:
+        return render_plain("proposal.reason_management_2020")
+    if common:
+        return render_plain("proposal.reason_common")
+    owner = next(t for t in choice.types if entry in t.entries)
+    return render_plain("proposal.reason_library", type=owner.label)

@@ -144,3 +144,26 @@ def indicator_similarity(a: str, b: str) -> float:
     补贴与政策一致性 / 补贴与标准一致性 scores 75 and 辅助人员满意度 / 办案人员满意度 71.
     """
     return fuzz.ratio(indicator_key(a), indicator_key(b))
+
+
+def shared_words(a: str, b: str, limit: int = 2, shortest: int = 2) -> list[str]:
+    """The longest stretches (at least ``shortest`` characters) two names share, longest first.
+
+    For people: 信息化运维 and 网络信息系统运维 share “运维” and “信息”, not the pairs
+    息化, 化运 of the tokeniser. Each stretch found is cut out of both before the next.
+    """
+    found: list[str] = []
+    while len(found) < limit:
+        best = ""
+        for i in range(len(a)):
+            for j in range(len(b)):
+                k = 0
+                while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k] and a[i + k] != "\0":
+                    k += 1
+                if k > len(best):
+                    best = a[i : i + k]
+        if len(best) < shortest:
+            break
+        found.append(best)
+        a, b = a.replace(best, "\0", 1), b.replace(best, "\0", 1)
+    return found
