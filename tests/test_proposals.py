@@ -425,7 +425,7 @@ def test_cli_readable_listing_shows_reasons():
     result = runner.invoke(app, ["propose", "--name", "信息化运维", "--year", "2026"])
     assert result.exit_code == 0, result.output
     assert "相似项目" in result.output and "同名项目（2020年）" in result.output
-    assert "建议指标" in result.output and "同类项目（信息化运维）常用" in result.output
+    assert "建议指标" in result.output and "2020 年同名项目（上海市第一中级人民法院）使用" in result.output
     assert "项目类型：按项目名称中的“信息化、运维”" in result.output and "得分" not in result.output
 
 

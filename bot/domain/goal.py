@@ -34,7 +34,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from jixiao.bot.domain.values import Quantity, ValueParseError, known_units, parse_value, resolve_unit
+from jixiao.bot.domain.values import Deadline, Quantity, ValueParseError, known_units, parse_value, resolve_unit
 
 DATA_FILE = Path(__file__).with_name("data") / "goal_words.json"
 OPERATOR_REACH = 6  # characters before a number searched for an operator word (不少于, 控制在)
@@ -44,6 +44,9 @@ QUOTE_LIMIT = 30  # characters of a clause quoted in a message
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = re.compile(r"[二两三四五六七八九]?十[一二三四五六七八九]?|[二两三四五六七八九]")
+_DEADLINE = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年\s*)?(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|底|末)|年\s*[底末])\s*(?:之前|以前|前)"
+)
 
 
 @dataclass(frozen=True)
@@ -215,16 +218,6 @@ def _per(words: str) -> tuple[str | None, str]:
     return None, words
 
 
-def _ends_in_verb(words: str) -> bool:
-    """True when the words before a number end in a verb or particle (派出3人, 对约60个)."""
-    if not words:
-        return True
-    data = _data()
-    tails = (*data["light_verbs"], *data["particles"], "举办", "派出", "排派出", "召开", "接待", "走访", "印制",
-             "发放", "购置", "采购", "聘用", "招聘", "配备", "培训", "新增", "建设", "处理", "办理", "受理", "服务")
-    return any(words.endswith(t) for t in tails)
-
-
 def _words(text: str, clause_start: int, op_start: int, end: int, kind: str | None) -> tuple[str | None, str]:
     """The per marker and the cleaned words naming the quantity at ``op_start``…``end``."""
     before = text[clause_start:op_start]
@@ -241,29 +234,32 @@ def _words(text: str, clause_start: int, op_start: int, end: int, kind: str | No
     if "的" in before.rstrip()[:-1]:  # …业务的存量纸质档案: what follows the last 的 is counted
         before = before[before.rstrip()[:-1].rindex("的") + 1 :]
     per, before = _per(before)
-    core = _strip(before)
+    core = _strip(before.lstrip("、 "))
+    action = any(after.startswith(w) for w in _data()["action_starts"])
     tail = _strip(after)
-    if tail and modifier:
-        core += tail
-    elif tail and (_ends_in_verb(before.strip()) or not core):
-        core = tail  # 举办3场培训, 派出3人专家团队: the thing counted follows the number
-    elif tail and kind == "time":
+    if tail and kind == "time":
         core += tail  # 来电2小时内响应: 来电响应时间
+    elif tail and modifier:
+        core += tail
+    elif tail and not action:
+        core = tail  # 举办3场培训, 180个村, 派出3人专家团队: what is counted follows the number
+    elif not core:
+        core = tail
     return per, core[-NAME_LIMIT:]
 
 
 def goal_quantities(goal: str | None) -> tuple[GoalQuantity, ...]:
-    """Every quantity ``goal`` states, in order; the same value stated twice is kept once."""
+    """Every quantity ``goal`` states, in order; the same value about the same thing is kept once."""
     if not goal:
         return ()
     text = unicodedata.normalize("NFKC", goal)
     masked = _mask(text)
     data = _data()
     found: list[GoalQuantity] = []
-    seen: set[tuple] = set()
+    previous = 0  # where the last quantity ended: its words are not the next one's
     for start, end, number, chinese in sorted(_numbers(masked)):
         unit_at = _unit_at(masked, end)
-        if unit_at is None:
+        if unit_at is None or start < previous:
             continue
         unit, unit_end = unit_at
         if chinese and unit not in data["cn_units"]:
@@ -271,7 +267,7 @@ def goal_quantities(goal: str | None) -> tuple[GoalQuantity, ...]:
         suffix = next((s for s in SUFFIXES if masked.startswith(s, unit_end)), "")
         approx_after = next((a for a in data["approx"] if masked.startswith(a, unit_end + len(suffix))), "")
         core = f"{number}{unit}{suffix}"
-        clause = _clause_start(masked, start)
+        clause = max(_clause_start(masked, start), previous)
         parsed, reach = _operator(masked[clause:start], core)
         op_start = start - reach
         stated = parsed is not None and masked[op_start:start] not in data["weak_ops"]
@@ -286,18 +282,25 @@ def goal_quantities(goal: str | None) -> tuple[GoalQuantity, ...]:
         number_value = Decimal(number.replace(",", ""))
         op = parsed.op if stated and parsed is not None else _default_op(unit, words)
         value = Quantity(op, number_value, unit)
-        key = (value.op, value.number, value.unit, per)
-        if key in seen:
-            continue
-        seen.add(key)
         promise_end = unit_end + len(suffix) + len(approx_after)
-        found.append(GoalQuantity(
+        previous = promise_end
+        quantity = GoalQuantity(
             text=re.sub(r"\s+", "", text[op_start:promise_end]),
             value=value, stated_op=stated, approx=approx, words=words,
             context=text[clause:_clause_end(masked, promise_end)], per=per,
             start=op_start, end=promise_end,
-        ))
+        )
+        if any(_restated(quantity, earlier) for earlier in found):
+            continue
+        found.append(quantity)
     return tuple(found)
+
+
+def _restated(a: GoalQuantity, b: GoalQuantity) -> bool:
+    """``a`` says again what ``b`` said: the same value about the same thing (培训200人次，其中
+    线上培训200人次), not the same figure about something else (合格率95%，满意度95%)."""
+    same = (a.value.op, a.value.number, a.value.unit, a.per) == (b.value.op, b.value.number, b.value.unit, b.per)
+    return same and (a.words == b.words or bool(_pairs(a.words) & _pairs(b.words)))
 
 
 def _default_op(unit: str, words: str) -> str:
@@ -310,6 +313,35 @@ def _default_op(unit: str, words: str) -> str:
     if kind == "count" and is_negative(words):
         return "≤"
     return _data()["default_op"].get(kind, "≥")
+
+
+@dataclass(frozen=True)
+class GoalDeadline:
+    """A date the goal sets: 于2027年10月底前完成采购."""
+
+    text: str  # as written: 2027年10月底前
+    value: Deadline  # as the value grammar reads it
+    words: str  # what is due, from the clause: 完成采购
+
+
+def goal_deadlines(goal: str | None) -> tuple[GoalDeadline, ...]:
+    """Every deadline ``goal`` states (年底前, 10月31日前, 2027年11月底前), in order."""
+    if not goal:
+        return ()
+    text = unicodedata.normalize("NFKC", goal)
+    found: list[GoalDeadline] = []
+    for m in _DEADLINE.finditer(text):
+        written = re.sub(r"\s+", "", m.group(0))
+        try:
+            value = parse_value(written)
+        except ValueParseError:
+            continue
+        if not isinstance(value, Deadline) or any(d.value == value for d in found):
+            continue
+        clause = text[_clause_start(text, m.start()) : _clause_end(text, m.end())]
+        words = _strip(clause.replace(m.group(0), " ").split()[-1] if clause.replace(m.group(0), " ").split() else "")
+        found.append(GoalDeadline(written, value, words))
+    return tuple(found)
 
 
 # -- does an indicator measure a goal quantity? --------------------------------------------

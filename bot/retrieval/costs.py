@@ -70,11 +70,14 @@ def divisor(quantity: GoalQuantity, quantities: tuple[GoalQuantity, ...]) -> tup
     return q.number, shown
 
 
-def main_quantity(per: tuple[str, ...], quantities: tuple[GoalQuantity, ...]) -> GoalQuantity | None:
-    """The goal quantity a unit cost in ``per`` units divides by: the first unit of ``per`` the goal
-    counts in, and of those the largest yearly count (a ceiling like ≤ is not a count of output)."""
+def main_quantity(per: tuple[str, ...], quantities: tuple[GoalQuantity, ...],
+                  keys: tuple[str, ...] = ()) -> GoalQuantity | None:
+    """The goal quantity a unit cost in ``per`` units divides by: about one of ``keys`` (none: any),
+    in the first unit of ``per`` the goal counts in, and of those the largest yearly count (a
+    ceiling like ≤3次 is not a count of output). A 人均补贴 does not divide by 5000人次 of 法律咨询."""
     for unit in per:
-        found = [q for q in quantities if q.value.unit == unit and q.value.number > 0 and q.value.op != "≤"]
+        found = [q for q in quantities if q.value.unit == unit and q.value.number > 0 and q.value.op != "≤"
+                 and (not keys or any(k in q.words or k in q.context for k in keys))]
         if found:
             return max(found, key=lambda q: divisor(q, quantities)[0])
     return None

@@ -47,6 +47,7 @@ class Entry:
     deadline: str | None = None  # 12月31日前: printed in the target year
     cost: str | None = None  # "total" or "unit"
     per: tuple[str, ...] = ()  # units a unit cost divides by
+    keys: tuple[str, ...] = ()  # words the quantity a unit cost divides by must be about (none: any)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def _entry(raw: dict) -> Entry:
         deadline=raw.get("deadline"),
         cost=raw.get("cost"),
         per=tuple(raw.get("per", ())),
+        keys=tuple(raw.get("keys", ())),
     )
 
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from jixiao.bot.domain.frameworks import Framework, FrameworkChoice, choose_framework, get_framework
-from jixiao.bot.domain.goal import GoalQuantity, goal_quantities
+from jixiao.bot.domain.goal import GoalQuantity, goal_deadlines, goal_quantities
 from jixiao.bot.domain.models import Filing, Indicator
 from jixiao.bot.domain.validation import check_indicator
 from jixiao.bot.domain.validation.arithmetic_rules import budget_of
@@ -63,8 +63,9 @@ from jixiao.bot.texts import render_plain
 MERGE_SIMILARITY = 85.0  # indicator_similarity at or above which two names are one indicator
 MIN_SUPPORT = 0.2  # share of the hits' summed weight an indicator needs (when 2+ hits use it)
 LEADER_SIMILARITY = 0.5  # name or goal similarity the best hit needs for its whole table to be kept
-HISTORY_SIMILARITY = 0.5  # name similarity an own-unit project needs to count as "last year's table"
+HISTORY_SIMILARITY = 0.7  # name similarity an own-unit project of another name needs to be "last year's table"
 HISTORY_SEARCH = 10  # hits searched for the unit's own project
+SIMILAR_EVIDENCE = 0.2  # name or goal similarity a hit of another unit needs for its indicators to count
 SATISFACTION_FLOOR = Decimal(90)  # satisfaction targets of other projects are raised to this
 ORIGINS = ("goal", "budget", "history", "similar", "library")
 
@@ -234,6 +235,7 @@ def propose(
     min_support: float = MIN_SUPPORT,
     merge_similarity: float = MERGE_SIMILARITY,
     leader_similarity: float = LEADER_SIMILARITY,
+    similar_evidence: float = SIMILAR_EVIDENCE,
 ) -> Proposal:
     """Indicators for ``query`` in ``target_format``'s framework (see the module docstring).
 
@@ -253,18 +255,21 @@ def propose(
     hits: list[Hit] = []
     if index is not None and len(index) and use & {"history", "similar"}:
         hits = index.search(query, top=max(top, HISTORY_SEARCH), exclude=exclude)
-    own = _own_project(hits, query)
+    own = _own_project(hits, query, choice)
     table = _Table(framework, query, budget)
     if "goal" in use:
         _add_goal(table, quantities, choice)
+        _add_deadlines(table, query.goal, choice)
     if "budget" in use:
         _add_budget(table, quantities, choice)
     if "history" in use and own is not None:
         _add_history(table, own)
+    close = own is not None
     if "similar" in use:
-        _add_similar(table, hits[:top], own, min_support, merge_similarity, leader_similarity)
+        evidence = [h for h in hits[:top] if _evidence(h, choice, similar_evidence)]
+        close = _add_similar(table, evidence, own, choice, min_support, merge_similarity, leader_similarity) or close
     if "library" in use:
-        _fill_from_library(table, choice, quantities)
+        _fill_from_library(table, choice, quantities, only_required=close)
     last_year = start_from_last_year(own, query, framework.id, budget=budget, choice=choice) if own else None
     return Proposal(similar=hits[:top], indicators=table.ordered(), framework=framework.id, project_type=choice,
                     last_year=last_year, budget=table.budget)
@@ -297,14 +302,27 @@ def start_from_last_year(own: Hit, query: Query, target_format: str, *, budget: 
     return LastYearTable(own.filing, own.same_name, table.ordered(), reason)
 
 
-def _own_project(hits: list[Hit], query: Query) -> Hit | None:
-    """The unit's own earlier project of the same name (else of a similar name), most recent first."""
+def _own_project(hits: list[Hit], query: Query, choice: TypeChoice) -> Hit | None:
+    """The unit's own earlier project of the same name, else of a very similar name and the same
+    kind (社区矫正中心保安经费 is not last year's 社区矫正中心房屋租赁费), most recent first."""
     own = [h for h in hits if h.same_unit and (query.year is None or h.filing.year <= query.year)]
     same = [h for h in own if h.same_name]
     if same:
         return max(same, key=lambda h: h.filing.year)
-    near = [h for h in own if h.name_similarity >= HISTORY_SIMILARITY]
+    near = [h for h in own if h.name_similarity >= HISTORY_SIMILARITY and _same_kind(h.filing, choice)]
     return max(near, key=lambda h: (h.name_similarity, h.filing.year)) if near else None
+
+
+def _same_kind(filing: Filing, choice: TypeChoice) -> bool:
+    """The filing's library types share one with ``choice`` (or neither has any)."""
+    theirs = set(choose_type(filing.project_name, filing.category).ids)
+    return bool(theirs & set(choice.ids)) or not (theirs or choice.ids)
+
+
+def _evidence(hit: Hit, choice: TypeChoice, threshold: float) -> bool:
+    """A hit whose indicators may count: like this project in name or goal, or of the same unit
+    and the same kind (the unit's own way of filing such a project)."""
+    return hit.same_unit or max(hit.name_similarity, hit.goal_similarity) >= threshold
 
 
 # -- 1. the goal's numbers -------------------------------------------------------------------
@@ -372,6 +390,19 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
                                     reason=render_plain("proposal.reason_goal", promise=q.text), origin="goal"))
 
 
+def _add_deadlines(table: _Table, goal: str | None, choice: TypeChoice) -> None:
+    """A date the goal sets (于2027年10月底前完成采购) as the type's deadline indicator."""
+    level = library().level("timeliness", table.framework.id)
+    if level is None:
+        return
+    names = [e.name for e in choice.entries("timeliness") if e.deadline is not None]
+    for n, deadline in enumerate(goal_deadlines(goal)):
+        text = deadline.value.text if deadline.value.year is not None else f"{table.year}年{deadline.value.text}"
+        name = names[0] if n == 0 and names else f"{deadline.words or '项目'}完成时间"
+        table.add(ProposedIndicator(*level, name=name, value=canonical(text, table.style), sources=(),
+                                    reason=render_plain("proposal.reason_goal", promise=deadline.text), origin="goal"))
+
+
 # -- 2. costs from the budget ----------------------------------------------------------------
 def _add_budget(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeChoice) -> None:
     level = library().level("cost", table.framework.id)
@@ -391,7 +422,7 @@ def _entry_cost(entry: Entry, table: _Table, quantities: tuple[GoalQuantity, ...
         return None
     if entry.cost == "total":
         return costs.total_cost(table.budget)
-    main = costs.main_quantity(entry.per, quantities)
+    main = costs.main_quantity(entry.per, quantities, entry.keys)
     return costs.unit_cost(table.budget, main, quantities) if main is not None else None
 
 
@@ -409,10 +440,12 @@ def _add_history(table: _Table, own: Hit) -> None:
             table.add(item)
 
 
-def _add_similar(table: _Table, hits: list[Hit], own: Hit | None, min_support: float,
-                 merge_similarity: float, leader_similarity: float) -> None:
+def _add_similar(table: _Table, hits: list[Hit], own: Hit | None, choice: TypeChoice, min_support: float,
+                 merge_similarity: float, leader_similarity: float) -> bool:
+    """The indicators the similar projects share; True when the best one is close to this project
+    (then its whole table is kept and the library only fills the levels still empty)."""
     if not hits:
-        return
+        return False
     weights = [_weight(hit) for hit in hits]
     best = max(weights) or 1.0
     weights = [w / best for w in weights]
@@ -420,16 +453,41 @@ def _add_similar(table: _Table, hits: list[Hit], own: Hit | None, min_support: f
     lead = hits[max(range(len(hits)), key=weights.__getitem__)]
     strong = lead.same_name or max(lead.name_similarity, lead.goal_similarity) >= leader_similarity
     needed = min_support * sum(weights) - 1e-9
-    kept = [m for m in merged if (strong and m.uses(lead.filing)) or (len(m.filings) >= 2 and m.support >= needed)]
+    alike = {id(h.filing) for h in hits if _same_kind(h.filing, choice)
+             or max(h.name_similarity, h.goal_similarity) >= leader_similarity}
+    kept = [m for m in merged if (strong and m.uses(lead.filing))
+            or (len(m.filings) >= 2 and m.support >= needed and _shared_for(m, alike))]
+    satisfaction = library().level("satisfaction", table.framework.id)
     for m in _ordered(kept, table.framework):
+        if (m.level1, m.level2) == satisfaction and table.count(satisfaction):
+            continue  # one satisfaction target is enough: the goal's, the unit's own, or one of these
         labels = tuple(source_label(f) for f in m.filings)
         is_own = own is not None and m.origin is own.filing
         origin = "history" if is_own else "similar"
-        reason = render_plain("proposal.reason_similar", count=len(labels), projects="；".join(labels[:2]))
+        if lead.same_name and m.filings[0] is lead.filing:
+            reason = render_plain("proposal.reason_similar_same_name", year=lead.filing.year,
+                                  unit=lead.filing.implementing_unit or lead.filing.department or "—")
+        else:
+            reason = render_plain("proposal.reason_similar", count=len(labels), projects="；".join(labels[:2]))
         item = _from_filing(table, (m.level1, m.level2), m.name, m.value, m.origin, origin, reason, labels,
                             own_same=is_own and own.same_name)
         if item is not None:
             table.add(item)
+    return strong
+
+
+def _shared_for(m: _Merged, alike: set[int]) -> bool:
+    """An indicator several hits share may come over when a hit of this project's kind uses it, or
+    when hits of two kinds do (the unit's or the form's habit: 立项依据的充分性, 预算执行率) — not
+    when only projects of another kind do (人民调解公信力 for a rent)."""
+    if any(id(f) in alike for f in m.filings):
+        return True
+    return len({_kind(f) for f in m.filings}) >= 2
+
+
+def _kind(filing: Filing) -> str:
+    ids = choose_type(filing.project_name, filing.category).ids
+    return ids[0] if ids else ""
 
 
 def _from_filing(table: _Table, placed: tuple[str, str], name: str, value: str | None, origin: Filing,
@@ -608,10 +666,10 @@ def _fill_from_library(table: _Table, choice: TypeChoice, quantities: tuple[Goal
             continue
         have = table.count(level)
         if only_required:
-            need = 1 if have == 0 and _required(table.framework, level) else 0
+            need = 1 if have == 0 and _required(table, level) else 0
         else:
-            need = lib.caps.get(slot, 0) - have
-            if have == 0 and _required(table.framework, level):
+            need = lib.caps.get(slot, 0) if have == 0 else 0
+            if have == 0 and _required(table, level):
                 need = max(need, 1)
         for entry in choice.entries(slot):
             if need <= 0:
@@ -621,12 +679,15 @@ def _fill_from_library(table: _Table, choice: TypeChoice, quantities: tuple[Goal
                 need -= 1
 
 
-def _required(framework: Framework, level: tuple[str, str]) -> bool:
-    """A level the framework's check requires: a required 二级, or the first 二级 of a required
-    一级 that has no indicator yet (效益指标 needs one of its four)."""
+def _required(table: _Table, level: tuple[str, str]) -> bool:
+    """A level the framework's check requires filled: a required 二级, or any 二级 of a required
+    一级 that has no indicator yet (效益指标 needs one of its four: the first slot tried fills it)."""
+    framework = table.framework
     child = framework.level2(level[1])
     parent = framework.level1(level[0])
-    return bool(child and child.required) or bool(parent and parent.required and parent.children[0].name == level[1])
+    if child is not None and child.required:
+        return True
+    return bool(parent and parent.required) and not any(i.level1 == level[0] for i in table.items)
 
 
 def _slot_position(framework: Framework, level: tuple[str, str] | None) -> int:
