@@ -214,6 +214,27 @@ def evaluate(corpus: list[Filing], method: Method) -> dict[str, Score]:
     return scores
 
 
+def reachable(corpus: list[Filing]) -> dict[str, tuple[int, int, int]]:
+    """Per group: (real indicators, those whose name some *other* filing or the library has —
+    similarity ≥ MATCH_SIMILARITY — , real). What any method built on the corpus and the library
+    could match at best; the rest are names no other table and no library entry uses."""
+    from jixiao.bot.retrieval.library import library
+
+    lib = library()
+    names = [e.name for e in (*lib.common, *lib.management_2020, *(e for t in lib.types.values() for e in t.entries))]
+    found: dict[str, list[int]] = {g: [0, 0] for g in ("2020", "2024", "2026", "all")}
+    for target in corpus:
+        if not target.complete:
+            continue
+        others = [i.name for f in corpus if f is not target for i in f.indicators] + names
+        for indicator in target.indicators:
+            hit = any(indicator_similarity(indicator.name, o) >= MATCH_SIMILARITY for o in others)
+            for group in (target.format, "all"):
+                found[group][0] += 1
+                found[group][1] += hit
+    return {g: (real, hit, real) for g, (real, hit) in found.items()}
+
+
 # -- new-project profiles ------------------------------------------------------------
 @dataclass
 class ProfileScore:
@@ -320,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
             for leader in (0.3, 0.5, 0.7):
                 sweep[(evidence, leader)] = evaluate(corpus, ours(similar_evidence=evidence, leader_similarity=leader))["all"]
 
-    text = report(corpus, loo, seconds, tokenizers, on_profiles, sweep)
+    text = report(corpus, loo, seconds, tokenizers, on_profiles, sweep, reachable(corpus))
     print(text)
     if not args.no_write:
         DOC.write_text(text, encoding="utf-8")
@@ -328,11 +349,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _needed(real: int, reachable_count: int, f1: float = 0.45) -> str:
+    """What recall an F1 of ``f1`` needs at a precision of 0.4 and of 0.5, against the ceiling."""
+    parts = []
+    for precision in (0.4, 0.5):
+        recall = f1 * precision / (2 * precision - f1)
+        parts.append(f"at precision {precision} it needs recall {recall:.2f} "
+                     f"({recall * real:.0f} of the {reachable_count} reachable names)")
+    return f"An F1 of {f1}: " + "; ".join(parts) + "."
+
+
 def _prf(s: Score) -> str:
     return f"{s.precision:.3f} / {s.recall:.3f} / **{s.f1:.3f}**"
 
 
-def report(corpus, loo, seconds, tokenizers, on_profiles, sweep) -> str:
+def report(corpus, loo, seconds, tokenizers, on_profiles, sweep, ceiling) -> str:
     today = datetime.date.today().isoformat()
     targets = [f for f in corpus if f.complete]
     by_format = Counter(f.format for f in targets)
@@ -357,6 +388,15 @@ def report(corpus, loo, seconds, tokenizers, on_profiles, sweep) -> str:
         s = groups["all"]
         lines.append(f"| {label} | " + " | ".join(_prf(groups[g]) for g in GROUPS)
                      + f" | {s.proposed} | {s.matched} | {s.real} | {seconds[label]:.1f} |")
+    parts = []
+    for group in ("2020", "2024", "2026", "all"):
+        real, hit, _ = ceiling[group]
+        best = 2 * hit / (hit + real) if real else 0.0
+        parts.append(f"{group}: {hit}/{real} ({hit / real:.0%}; F1 at most {best:.3f} even with perfect precision)")
+    lines += ["", ("**The ceiling.** Real indicators whose name any other filing of the corpus or any library "
+                   "entry has (similarity ≥ 80) — the most any method here could match: " + "; ".join(parts) + ". "
+                   "The rest are names used by one table only (完成既定数量档案数字化扫描的及时性). "
+                   + _needed(*ceiling["all"][:2]))]
     lines += ["", "Tokenisers of the similar-project search (`ours`, all targets, F1): "
               + ", ".join(f"{t} {s.f1:.3f}" for t, s in tokenizers.items())
               + ". The default stays `bigram` (no dictionary, fastest build; see `bot/retrieval/text.py`).", ""]
@@ -411,20 +451,30 @@ def report(corpus, loo, seconds, tokenizers, on_profiles, sweep) -> str:
 
 HOW_CHOSEN = """## How the settings were chosen, honestly
 
+- **Not reached: overall F1 ≥ 0.45.** The leave-one-out F1 of `ours` is at the level of the previous
+  round (0.366) and of `ours − library`; the library, the goal and the budget add about as many
+  matches as non-matches on the 26 seed tables. The 2026 format went from 0.000 to the figure above.
+  The ceiling paragraph says why more is not in reach honestly: half of the real indicators have a
+  name no other table and no library entry uses. What the new sources are for shows in the profile
+  table: a new project gets every required level, its goal's numbers, a cost from its budget and a
+  satisfaction target, which similar projects alone (`last-year-only`, the old method) never gave.
 - The library (`bot/retrieval/library.json`) was written from the Ministry of Finance frameworks
   (财预〔2020〕10号, 财预〔2021〕101号), published filings of other units (each type lists its
-  sources) and knowledge of such filings — **and by someone who had read the 26 seed filings**. Some
+  sources) and knowledge of such filings — **by someone who had read the 26 seed filings**. Some
   library names are the ones the seeds use too (参训人员出勤率, 人均培训成本, 运维成本, 工作完成及时性 …),
-  because they are the common names; so the leave-one-out figures are not a clean held-out test of
-  the library. The new-project profiles are the fairer check of it, and real unseen profiles will
-  be used to check it again.
-- The library's per-slot `caps` (how many library indicators a level takes when nothing else filled
-  it: quality 2, social 2, others 1) and `similar_evidence` were set by looking at this benchmark
-  and at the profiles' proposals; the sweep above shows how much the default depends on it. The old
-  knobs (`leader_similarity` 0.5, `min_support` 0.2, `top` 5) were kept from the previous round.
-- Profiles were written before the settings were tuned, but the goal reader
-  (`bot/domain/goal.py`) was corrected while looking at them (e.g. 180个村: the noun after a
-  classifier is what is counted); the expected quantities are read by hand, not by that code.
+  because they are the common names; the leave-one-out figures of the library rows are therefore not
+  a clean held-out test. The profiles are the fairer check, and real unseen profiles will be used.
+- Tried and measured on this benchmark, each within ±0.01 of F1: one or two library indicators per
+  empty level (kept: one — the tables are shorter and the F1 the same), stopping the library once
+  similar projects gave 6–10 indicators (dropped: no gain), keeping only indicators that projects of
+  this kind or of several kinds share (kept although F1 is 0.004 lower: it stops 人民调解公信力 from
+  Baoshan's mediation tables landing in a rent or security project — a product choice, not a score).
+  `similar_evidence` 0.2 and the old knobs (`leader_similarity` 0.5, `min_support` 0.2, `top` 5) are
+  shown in the sweep; none of them was tuned to a single target.
+- Profiles were written before the settings above were tried, but the goal reader
+  (`bot/domain/goal.py`) was corrected while looking at their proposals (e.g. 180个村: the noun after a
+  classifier is what is counted); the expected quantities in the profiles are read by hand, not by
+  that code.
 """
 
 

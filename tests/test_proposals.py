@@ -434,3 +434,11 @@ def test_cli_bad_corpus_exits_2(tmp_path):
     path.write_text("[{\"year\": 2024}]", encoding="utf-8")
     result = runner.invoke(app, ["propose", "--name", "x", "--corpus", str(path)])
     assert result.exit_code == 2
+
+
+def test_the_goals_figure_replaces_last_years_for_the_same_measure(index):
+    query = Query("信息化运维", department="上海市第一中级人民法院", year=2027, goal="故障2小时内响应")
+    found = by_name(propose(index, query, "2026", budget=8000000))
+    assert found["故障响应时间"].value == "≤2.00(小时)" and found["故障响应时间"].origin == "goal"
+    assert "运维响应时间" not in found  # 2020's ≤24小时 for the same thing is left out
+    assert found["运维工作完成率"].origin == "history"  # the rest of last year's table stays

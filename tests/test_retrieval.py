@@ -202,3 +202,11 @@ def test_common_tokens_do_not_hide_the_exact_name():
     index = SearchIndex([*noise, seed])
     hits = index.search(Query("工伤鉴定", year=2026), top=3)
     assert hits[0].filing is seed and hits[0].same_name
+
+
+def test_shared_words_are_whole_stretches_not_character_pairs():
+    from jixiao.bot.retrieval.text import shared_words
+
+    assert shared_words(normalize_name("信息化运维"), normalize_name("网络信息系统运行与维护")) == ["信息", "运维"]
+    assert shared_words("专职调解员工作津贴", "村居委专职调解岗位工作津贴") == ["专职调解", "工作津贴"]
+    assert shared_words("法律援助", "物业管理") == []

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jixiao.bot.texts import render_plain
@@ -201,6 +201,7 @@ def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(kept))
 
 
+@lru_cache(maxsize=8192)
 def choose_type(name: str, category: str | None = None, goal: str | None = None,
                 override: str | None = None) -> TypeChoice:
     """The project's types from its name, then goal, then category; ``override`` wins.

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from jixiao.bot.domain.frameworks import Framework, FrameworkChoice, choose_framework, get_framework
-from jixiao.bot.domain.goal import GoalQuantity, goal_deadlines, goal_quantities
+from jixiao.bot.domain.goal import GoalQuantity, goal_deadlines, goal_quantities, subject_overlap
 from jixiao.bot.domain.models import Filing, Indicator
 from jixiao.bot.domain.validation import check_indicator
 from jixiao.bot.domain.validation.arithmetic_rules import budget_of
@@ -151,6 +151,7 @@ class _Table:
         self.year = query.year or datetime.date.today().year
         self.budget = budget if budget and budget > 0 else None
         self.items: list[ProposedIndicator] = []
+        self.promises: list[GoalQuantity] = []  # the goal's quantities already in the table
 
     def find(self, name: str, sources: tuple[str, ...] | None = None) -> int | None:
         """The item measuring ``name``: the same name, or a near one from another source (one
@@ -188,10 +189,18 @@ class _Table:
             if extra:
                 self.items[at] = replace(old, sources=old.sources + extra)
             return False
-        if self._same_count(item):
+        if self._same_count(item) or self._restates_a_promise(item):
             return False
         self.items.append(item)
         return True
+
+    def _restates_a_promise(self, item: ProposedIndicator) -> bool:
+        """A past table's figure for what this year's goal states (运维响应时间 ≤24小时 when the goal
+        says 故障2小时内响应): the goal's figure is this year's, the old one is left out."""
+        if item.origin == "goal":
+            return False
+        q = _quantity(item.value)
+        return q is not None and any(p.value.unit == q.unit and subject_overlap(p, item.name) > 0 for p in self.promises)
 
     def count(self, level: tuple[str, str]) -> int:
         return sum(1 for i in self.items if (i.level1, i.level2) == level)
@@ -386,8 +395,9 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
         level = lib.level(slot, table.framework.id)
         if level is None:
             continue
-        table.add(ProposedIndicator(*level, name=name, value=table.print(value), sources=(),
-                                    reason=render_plain("proposal.reason_goal", promise=q.text), origin="goal"))
+        if table.add(ProposedIndicator(*level, name=name, value=table.print(value), sources=(),
+                                       reason=render_plain("proposal.reason_goal", promise=q.text), origin="goal")):
+            table.promises.append(q)
 
 
 def _add_deadlines(table: _Table, goal: str | None, choice: TypeChoice) -> None:

@@ -154,10 +154,14 @@ def shared_words(a: str, b: str, limit: int = 2, shortest: int = 2) -> list[str]
     """
     found: list[str] = []
     while len(found) < limit:
+        at: dict[str, list[int]] = {}
+        for j, char in enumerate(b):
+            if char != "\0":
+                at.setdefault(char, []).append(j)
         best = ""
-        for i in range(len(a)):
-            for j in range(len(b)):
-                k = 0
+        for i, char in enumerate(a):
+            for j in at.get(char, ()):
+                k = 1
                 while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k] and a[i + k] != "\0":
                     k += 1
                 if k > len(best):
