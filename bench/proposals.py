@@ -374,6 +374,7 @@ def report(corpus, loo, seconds, tokenizers, on_profiles, sweep, ceiling) -> str
         "How the proposal is built: `bot/retrieval/proposals.py` (module docstring); the library: "
         "`bot/retrieval/library.json`.",
         "",
+        DESIGN,
         "## Leave-one-out on the bundled corpus, per format (precision / recall / **F1**)",
         "",
         (f"Corpus: {len(corpus)} filings; targets: {len(targets)} complete filings "
@@ -447,6 +448,41 @@ def report(corpus, loo, seconds, tokenizers, on_profiles, sweep, ceiling) -> str
             lines.append(f"| {evidence} | " + " | ".join(cells) + " |")
     lines += ["", HOW_CHOSEN]
     return "\n".join(lines) + "\n"
+
+
+DESIGN = """## What a proposal is made of
+
+`propose()` (`bot/retrieval/proposals.py`) builds one table in the target framework from five
+sources, in this order; a later source does not repeat what the table already measures:
+
+| origin | what | reason shown (prompts/proposals.md) |
+|---|---|---|
+| `goal` | every quantity and deadline the annual goal states (`bot/domain/goal.py`), with its value and operator, named after the library entry it matches, else from the goal's own words | 来自年度目标：不少于24次 |
+| `budget` | a quantified cost: budget ÷ the goal's main quantity when the type has a unit cost in that unit, else a total ≤ the budget (`costs.py`) | 按预算 800,000 元 ÷ 200人次 = 4,000 元/人次 |
+| `history` | the unit's own earlier table of the same project (same name, or name similarity ≥ 0.7 and the same kind), mapped into the target framework | 2026 年本单位同名项目 |
+| `similar` | what the most similar past projects share (the old merge), only from projects of this kind or common to several kinds | 3 个相似项目使用：… |
+| `library` | the common-indicator library (`library.json`, 19 types with their sources) for the project's types, one per empty level, so every level the framework requires is filled | 同类项目（培训）常用 |
+
+Rules on values: no money value above the budget (another project's total is scaled by the two
+budgets or left out, a unit cost above the budget is left out); a satisfaction target of another
+project below 90% is raised to 90% (the unit's own same project keeps its value); deadlines move into
+the target year; a value the validator would refuse is left out; 2020 投入与管理 items are never
+carried into 2024/2026. The framework comes from `choose_framework` (`bot/domain/frameworks.py`):
+Shanghai's 2020 form only for Shanghai filings up to 2023, the 2026 form from 2026 on, the national
+form otherwise (also when the region is unknown), the user's choice first. `Proposal.last_year` is
+the unit's own last table as a whole ("start from last year's table"), its required gaps filled.
+
+For the chat (one call, no I/O):
+
+```python
+from jixiao.bot.retrieval import Query, propose   # index may be None: library + goal + budget alone
+proposal = propose(index, Query(name, category, department, goal, year), target_format=None,
+                   budget=800000, project_type=None)   # None: chosen by year/region and by name/goal
+proposal.framework, proposal.project_type.explanation   # "2026", "按项目名称中的“社区矫正”，判断为：社区矫正"
+[(i.level1, i.level2, i.name, i.value, i.reason, i.origin, i.note) for i in proposal.indicators]
+proposal.last_year        # None, or .reason and .indicators: offer "从去年的表开始"
+```
+"""
 
 
 HOW_CHOSEN = """## How the settings were chosen, honestly

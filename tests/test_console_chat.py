@@ -62,10 +62,12 @@ def test_scripted_console_conversation_with_restart(tmp_path):
     assert current.step == "values" and current.cursor == 1  # /edit came back to where it was
     assert current.filing.funding.annual_request == 12000.0
 
-    # keep the rest; the proposal's "满意" for a 满意度 is refused and fixed, then finish
-    third = chat(db, ["全部保留", "≥90%", "确认完成"])
-    assert "的值需要修改，先停在这里" in third
+    # keep the rest: the proposal holds no value the check refuses (last year's "满意" for a
+    # 满意度 was left out, the library's ≥90% proposed), so the table finishes as accepted
+    third = chat(db, ["全部保留", "确认完成"])
+    assert "的值需要修改，先停在这里" not in third
     assert "请检查整张表" in third and "已完成" in third
+    assert "参训人员满意度：≥90.00(%)" in third
     finished = draft(db)
     assert finished.status == "finished"
     assert all(i.value for i in finished.filing.indicators)

@@ -70,6 +70,7 @@ class ProjectType:
 class Library:
     slots: dict[str, dict[str, str | None]]
     caps: dict[str, int]
+    form_slots: frozenset[str]
     effect_words: tuple[str, ...]
     sources: dict[str, str]
     common: tuple[Entry, ...]
@@ -118,7 +119,8 @@ def library() -> Library:
             entries=tuple(_entry(e) for e in spec["entries"]),
         )
     return Library(
-        slots=raw["slots"], caps=raw["caps"], effect_words=tuple(raw["effect_words"]), sources=raw["sources"],
+        slots=raw["slots"], caps=raw["caps"], form_slots=frozenset(raw["form_slots"]),
+        effect_words=tuple(raw["effect_words"]), sources=raw["sources"],
         common=tuple(_entry(e) for e in raw["common"]["entries"]),
         management_2020=tuple(_entry(e) for e in raw["management_2020"]["entries"]),
         types=types,

@@ -675,7 +675,7 @@ def _fill_from_library(table: _Table, choice: TypeChoice, quantities: tuple[Goal
         if level is None:
             continue
         have = table.count(level)
-        if only_required:
+        if only_required and slot not in lib.form_slots:
             need = 1 if have == 0 and _required(table, level) else 0
         else:
             need = lib.caps.get(slot, 0) if have == 0 else 0
