@@ -56,7 +56,7 @@ from jixiao.bot.domain.models import Filing, Funding, Indicator
 from jixiao.bot.domain.validation import validate
 from jixiao.bot.domain.validation.arithmetic_rules import budget_of
 from jixiao.bot.domain.validation.names import is_satisfaction, is_unit_cost
-from jixiao.bot.domain.values import Quantity, ValueParseError, canonical, parse_value
+from jixiao.bot.domain.values import ValueParseError, canonical
 from jixiao.bot.retrieval import costs
 from jixiao.bot.retrieval.index import Query, SearchIndex, same_unit
 from jixiao.bot.retrieval.proposals import (
@@ -252,14 +252,6 @@ def load_profiles() -> list[dict]:
     return json.loads(PROFILES.read_text(encoding="utf-8"))["profiles"]
 
 
-def _quantity(value: str | None) -> Quantity | None:
-    try:
-        parsed = parse_value(value or "")
-    except ValueParseError:
-        return None
-    return parsed if isinstance(parsed, Quantity) else None
-
-
 def score_profile(profile: dict, fmt: str, indicators: list[ProposedIndicator]) -> tuple:
     budget = Decimal(str(profile["budget"]))
     draft = Filing(year=profile["year"], format=fmt, project_name=profile["name"], goal=profile["goal"],
@@ -267,7 +259,7 @@ def score_profile(profile: dict, fmt: str, indicators: list[ProposedIndicator]) 
                    indicators=[Indicator(level1=i.level1, level2=i.level2, name=i.name, value=i.value) for i in indicators])
     findings = validate(draft)
     levels_ok = bool(indicators) and not any(f.blocking or f.rule.startswith("missing_level") for f in findings)
-    values = [(i.name, q) for i in indicators if (q := _quantity(i.value)) is not None]
+    values = [(i.name, q) for i in indicators if (q := costs.quantity_of(i.value)) is not None]
     covered = 0
     for op, number, unit in profile["quantities"]:
         if any(q.number == Decimal(str(number)) and q.unit == unit and (op is None or q.op == op) for _, q in values):
@@ -404,7 +396,7 @@ def report(corpus, loo, seconds, tokenizers, on_profiles, sweep, ceiling) -> str
 
     lines += ["## New-project profiles (no corpus partner)", "",
               f"{len(load_profiles())} profiles in `tests/fixtures/new_projects.json` (hotline, mediation, legal aid, IT "
-              "operations and construction, training, meeting, property management, contract staff, subsidy, expert "
+              "operations, an IT platform, building works, training, meeting, property management, contract staff, subsidy, expert "
               "consultation, publicity, rent, equipment, 社区矫正, trial/execution, social-insurance services), "
               "most for 2027 (the 2026 form), two for 2025 outside Shanghai (the national form). The index is the "
               "bundled corpus.", "",

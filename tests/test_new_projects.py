@@ -14,9 +14,9 @@ from jixiao.bot.domain.frameworks import choose_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator
 from jixiao.bot.domain.validation import validate
 from jixiao.bot.domain.validation.names import is_satisfaction, is_unit_cost
-from jixiao.bot.domain.values import Quantity, ValueParseError, parse_value
+from jixiao.bot.domain.values import Quantity
 from jixiao.bot.retrieval import Query, SearchIndex
-from jixiao.bot.retrieval.costs import yuan
+from jixiao.bot.retrieval.costs import quantity_of, yuan
 from jixiao.bot.retrieval.proposals import propose
 from jixiao.store.corpus import bundled_corpus
 
@@ -35,15 +35,7 @@ def proposals():
 
 
 def quantities(proposal) -> list[tuple[str, Quantity]]:
-    found = []
-    for item in proposal.indicators:
-        try:
-            value = parse_value(item.value or "")
-        except ValueParseError:
-            continue
-        if isinstance(value, Quantity):
-            found.append((item.name, value))
-    return found
+    return [(item.name, q) for item in proposal.indicators if (q := quantity_of(item.value)) is not None]
 
 
 def test_there_are_enough_profiles_of_enough_kinds():

@@ -10,9 +10,9 @@ from jixiao.bot.domain.models import Filing, Funding, Indicator
 from jixiao.bot.domain.validation import validate
 from jixiao.bot.domain.validation.arithmetic_rules import budget_of
 from jixiao.bot.domain.validation.table_rules import check_framework
-from jixiao.bot.domain.values import ValueParseError, parse_value
+from jixiao.bot.domain.values import parse_value
 from jixiao.bot.retrieval import Query, SearchIndex
-from jixiao.bot.retrieval.costs import yuan
+from jixiao.bot.retrieval.costs import quantity_of, yuan
 from jixiao.bot.retrieval.proposals import Proposal, ProposedIndicator, propose
 from jixiao.store.corpus import bundled_corpus, dump_filings_json
 from typer.testing import CliRunner
@@ -156,10 +156,8 @@ CORRECTIONS_GOAL = "全年组织集中教育学习不少于24次，开展心理�
 
 
 def _is_money(value: str | None) -> bool:
-    try:
-        return getattr(parse_value(value or ""), "unit_kind", None) == "money"
-    except ValueParseError:
-        return False
+    q = quantity_of(value)
+    return q is not None and q.unit_kind == "money"
 
 
 @pytest.fixture(scope="module")

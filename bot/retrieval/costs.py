@@ -18,7 +18,7 @@ from jixiao.bot.domain.goal import GoalQuantity
 from jixiao.bot.domain.validation.arithmetic_rules import MONEY_FACTORS
 from jixiao.bot.domain.validation.findings import fmt_number
 from jixiao.bot.domain.validation.names import per_year_factor
-from jixiao.bot.domain.values import Quantity
+from jixiao.bot.domain.values import Quantity, ValueParseError, parse_value
 from jixiao.bot.texts import render_plain
 
 WAN = Decimal(10_000)
@@ -34,6 +34,15 @@ class Cost:
 
     value: Quantity
     reason: str
+
+
+def quantity_of(value: str | None) -> Quantity | None:
+    """The quantity a printed target value holds (≤4000.00(元) → Quantity), None for any other value."""
+    try:
+        parsed = parse_value(value or "")
+    except ValueParseError:
+        return None
+    return parsed if isinstance(parsed, Quantity) else None
 
 
 def yuan(q: Quantity) -> Decimal | None:

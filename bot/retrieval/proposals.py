@@ -169,11 +169,11 @@ class _Table:
         """Another source already gave this count under this level (培训场次 ≥3场 from the goal,
         计划举办培训场次 =3场 from a similar project). Within one source two equal counts are two
         measures (系统软件售后服务次数, 系统硬件售后服务次数: 12次 each)."""
-        q = _quantity(item.value)
+        q = costs.quantity_of(item.value)
         if q is None or q.unit_kind not in ("count", "area"):
             return False
         return any(o.level1 == item.level1 and o.level2 == item.level2 and (o.origin, o.sources) != (item.origin, item.sources)
-                   and (p := _quantity(o.value)) is not None and p.unit == q.unit and p.number == q.number
+                   and (p := costs.quantity_of(o.value)) is not None and p.unit == q.unit and p.number == q.number
                    for o in self.items)
 
     def add(self, item: ProposedIndicator) -> bool:
@@ -199,14 +199,14 @@ class _Table:
         says 故障2小时内响应): the goal's figure is this year's, the old one is left out."""
         if item.origin == "goal":
             return False
-        q = _quantity(item.value)
+        q = costs.quantity_of(item.value)
         return q is not None and any(p.value.unit == q.unit and subject_overlap(p, item.name) > 0 for p in self.promises)
 
     def count(self, level: tuple[str, str]) -> int:
         return sum(1 for i in self.items if (i.level1, i.level2) == level)
 
     def has_money(self, level: tuple[str, str]) -> bool:
-        return any((i.level1, i.level2) == level and (q := _quantity(i.value)) is not None and q.unit_kind == "money"
+        return any((i.level1, i.level2) == level and (q := costs.quantity_of(i.value)) is not None and q.unit_kind == "money"
                    for i in self.items)
 
     def print(self, q: Quantity) -> str:
@@ -219,14 +219,6 @@ class _Table:
                 position[(level.name, child.name)] = len(position)
         indexed = sorted(enumerate(self.items), key=lambda p: (position.get((p[1].level1, p[1].level2), len(position)), p[0]))
         return [item for _, item in indexed]
-
-
-def _quantity(value: str | None) -> Quantity | None:
-    try:
-        parsed = parse_value(value or "")
-    except ValueParseError:
-        return None
-    return parsed if isinstance(parsed, Quantity) else None
 
 
 # -- the API ---------------------------------------------------------------------------------
