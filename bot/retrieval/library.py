@@ -85,11 +85,6 @@ class Library:
         level1, level2 = target.split("/", 1)
         return level1, level2
 
-    def slot_of(self, framework_id: str, level1: str, level2: str) -> str | None:
-        """The slot a level of ``framework_id`` is (the inverse of :meth:`level`)."""
-        wanted = f"{level1}/{level2}"
-        return next((slot for slot, places in self.slots.items() if places.get(framework_id) == wanted), None)
-
 
 def _entry(raw: dict) -> Entry:
     goal = raw.get("goal")

@@ -267,7 +267,7 @@ def propose(
         _add_history(table, own)
     close = own is not None
     if "similar" in use:
-        evidence = [h for h in hits[:top] if _evidence(h, choice, similar_evidence)]
+        evidence = [h for h in hits[:top] if _evidence(h, similar_evidence)]
         close = _add_similar(table, evidence, own, choice, min_support, merge_similarity, leader_similarity) or close
     if "library" in use:
         _fill_from_library(table, choice, quantities, only_required=close)
@@ -292,7 +292,7 @@ def start_from_last_year(own: Hit, query: Query, target_format: str, *, budget: 
                          choice: TypeChoice | None = None) -> LastYearTable:
     """The unit's own table ``own`` as this year's start: its indicators mapped into the target
     framework, values kept (amounts flagged, deadlines moved into this year), and the levels the
-    framework requires but it lacks filled from the goal, the budget and the library."""
+    framework requires but it lacks filled from the library (a cost from the budget)."""
     framework = get_framework(target_format)
     choice = choice or choose_type(query.name, query.category, query.goal)
     table = _Table(framework, query, budget)
@@ -320,18 +320,18 @@ def _same_kind(filing: Filing, choice: TypeChoice) -> bool:
     return bool(theirs & set(choice.ids)) or not (theirs or choice.ids)
 
 
-def _evidence(hit: Hit, choice: TypeChoice, threshold: float) -> bool:
-    """A hit whose indicators may count: like this project in name or goal, or of the same unit
-    and the same kind (the unit's own way of filing such a project)."""
+def _evidence(hit: Hit, threshold: float) -> bool:
+    """A hit whose indicators may count: of the same unit (its way of filing), or like this project
+    in name or goal; a hit that only shares the category or the year does not."""
     return hit.same_unit or max(hit.name_similarity, hit.goal_similarity) >= threshold
 
 
 # -- 1. the goal's numbers -------------------------------------------------------------------
-def _goal_entry(q: GoalQuantity, candidates: list[tuple[Entry, bool]], used: set[int]) -> Entry | None:
+def _goal_entry(q: GoalQuantity, candidates: list[Entry], used: set[int]) -> Entry | None:
     """The library entry that names goal quantity ``q``: units agree, a key word is in the goal's
     words (better) or its clause; a key-less entry only for units other than %."""
     best, best_score = None, 0
-    for i, (entry, _) in enumerate(candidates):
+    for i, entry in enumerate(candidates):
         spec = entry.goal
         if i in used or spec is None or q.value.unit not in spec.units:
             continue
@@ -348,7 +348,7 @@ def _goal_entry(q: GoalQuantity, candidates: list[tuple[Entry, bool]], used: set
     if best is None:
         return None
     used.add(best)
-    return candidates[best][0]
+    return candidates[best]
 
 
 def _slot_of_goal(q: GoalQuantity) -> str:
@@ -367,7 +367,7 @@ def _slot_of_goal(q: GoalQuantity) -> str:
 
 def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeChoice) -> None:
     lib = library()
-    candidates = [(e, True) for slot in lib.slots for e in choice.entries(slot) if e.goal is not None]
+    candidates = [e for slot in lib.slots for e in choice.entries(slot) if e.goal is not None]
     used: set[int] = set()
     for q in quantities:
         value = q.value
