@@ -13,12 +13,15 @@ under the same level):
    unit cost in that unit (4000元/人次), else a total ≤ the budget;
 3. ``history``: the unit's own earlier project of the same or a similar name (in the corpus,
    where the user's approved tables are too), its table mapped into the target framework;
-4. ``similar``: the indicators of the most similar past projects that two or more of them use
-   (or the best one's whole table when it is very like this project) — the merge of
-   :func:`_collect` with the thresholds :data:`MIN_SUPPORT` and :data:`LEADER_SIMILARITY`;
+4. ``similar``: the indicators of the most similar past projects (of the same unit, or with a
+   name or goal similarity of :data:`SIMILAR_EVIDENCE`) that two or more of them use — and that
+   a project of this kind uses, or projects of two kinds do — or the best one's whole table when
+   it is very like this project: the merge of :func:`_collect` with the thresholds
+   :data:`MIN_SUPPORT` and :data:`LEADER_SIMILARITY`;
 5. ``library``: the common-indicator library (``library.json``) for the project's types
-   (:func:`bot.retrieval.library.choose_type`), slot by slot up to the library's ``caps``,
-   so every level the framework requires is filled.
+   (:func:`bot.retrieval.library.choose_type`), slot by slot, up to the library's ``caps`` in
+   the levels still empty (only the required ones when a close table filled the rest), so
+   every level the framework requires is filled.
 
 Values are printed with ``canonical(value, style)`` of the target framework. Nothing is copied
 silently: another unit's count or unit cost carries a note; another project's total amount is
