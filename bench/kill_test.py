@@ -177,6 +177,8 @@ class Checker:
                 return f"{path} is {found!r}, acknowledged {value!r}"
             if kind == "nonempty" and not found:
                 return f"{path} is empty"
+            if kind == "lacks" and any(item.get("name") == value for item in found):
+                return f"{path} still has {value!r}, acknowledged deleted"
         return None
 
 

@@ -6,9 +6,10 @@ It builds the real engine on ``DIR`` (``bot.wiring.build_engine``, bundled corpu
 "today") and drafts for several users, round robin, forever (or ``--steps`` inputs): a whole
 conversation per draft — /new, the year button, name, department, unit, category, nature,
 the dates button, money, /skip of the money detail, goal, "take the whole proposal", the
-values (keep all, drop what the validator refuses), review, confirm — then /new again. When
-the table validator blocks confirming, it goes back through /edit to the values and drops
-the indicators named in the errors; a draft still blocked after that is /cancel'ed.
+indicator list (accept it, deleting the values the validator refuses: "删 N"), review,
+confirm — then /new again. When the table validator blocks confirming, it goes back
+through /edit to the indicator list and deletes the indicators named in the errors; a
+draft still blocked after that is /cancel'ed.
 
 **It resumes from the store.** Before every input it reads the user's session and current
 draft from the store and picks the input for the step the *stored* draft is at, so a
@@ -124,12 +125,15 @@ class Script:
             value = rng.choice(DEPARTMENTS)
             return Input(value), [["filing.department", "equals", value]]
         if step == "unit":
+            if rng.random() < 0.3:
+                return Input("__same_as_department__", token=token), [["filing.implementing_unit", "equals",
+                                                                        draft.filing.department]]
             value = rng.choice(UNITS)
             return Input(value), [["filing.implementing_unit", "equals", value]]
         if step == "category":
             return Input("特定目标类", token=token), [["filing.category", "equals", "特定目标类"]]
         if step == "nature":
-            return Input("其他经常性项目"), [["filing.nature", "equals", "其他经常性项目"]]
+            return Input("其他经常性项目", token=token), [["filing.nature", "equals", "其他经常性项目"]]
         if step == "dates":
             whole = f"{draft.filing.year}-01-01 至 {draft.filing.year}-12-31"
             return Input(whole, token=token), [["filing.start", "equals", f"{draft.filing.year}-01-01"],
@@ -156,16 +160,18 @@ class Script:
             return Input(f"年度服务场次{serial}"), []
         if step == "add_value":
             return Input("≥3次"), []
-        if step == "values":
-            blocked = blocking_indicators(draft)
-            if blocked:  # back from review to fix the table: drop what the validator refuses
-                items = draft.filing.indicators
-                current = items[min(draft.cursor, len(items) - 1)].name if items else None
-                drop = current in blocked or self._repeat(user, draft, "keep")
-                return Input("drop" if drop else "keep", token=token), []
-            if self._repeat(user, draft, "keep_all"):
-                return Input("drop", token=token), []
-            return Input("keep_all", token=token), []
+        if step == "indicator":
+            return Input("list", token=token), []
+        if step == "indicators":
+            items = draft.filing.indicators
+            blocked = blocking_indicators(draft)  # back from review to fix the table: delete what the validator refuses
+            doomed = [i for i, item in enumerate(items, 1) if item.name in blocked]
+            if not doomed and self._repeat(user, draft, "accept"):  # a value refused: delete the first one
+                doomed = [1]
+            if doomed and items:
+                gone = items[doomed[0] - 1].name
+                return Input(f"删 {doomed[0]}"), [["filing.indicators", "lacks", gone]]
+            return Input("accept", token=token), []
         if step == "review":
             if self._repeat(user, draft, "confirm") or self._repeat(user, draft, "/edit"):
                 return Input("/cancel"), []  # still blocked: give up on this draft
@@ -175,7 +181,7 @@ class Script:
         if step == "confirm_cancel":
             return Input("yes", token=token), [["status", "equals", ABANDONED]]
         if step == "edit_menu":
-            return Input("values" if blocking_indicators(draft) else "back", token=token), []
+            return Input("indicators" if blocking_indicators(draft) else "back", token=token), []
         return Input("/cancel"), []  # a step the script does not know: leave the draft
 
     def remember(self, user: str, draft, inp: Input) -> None:

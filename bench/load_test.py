@@ -133,24 +133,24 @@ class Step:
 
 SCRIPT: tuple[Step, ...] = (
     Step("send", "/new", "预算年度", lambda d, u: d.status == "drafting"),
-    Step("press", "2027年", "项目名称是什么", lambda d, u: d.filing.year == 2027),
+    Step("press", "2027年（2026版表格）", "项目名称是什么", lambda d, u: d.filing.year == 2027),
     Step("send", "{project}", "主管部门是哪个单位", lambda d, u: d.filing.project_name == project(u)),
     Step("send", DEPARTMENT, "实施单位是哪个单位", lambda d, u: d.filing.department == DEPARTMENT),
     Step("send", "/show", "{project}"),
     Step("send", UNIT, "项目类别是什么", lambda d, u: d.filing.implementing_unit == UNIT),
     Step("press", "特定目标类", "项目性质是什么", lambda d, u: d.filing.category == "特定目标类"),
-    Step("send", "/skip", "计划起止日期", lambda d, u: d.filing.nature is None),
+    Step("press", "其他经常性项目", "计划起止日期", lambda d, u: d.filing.nature == "其他经常性项目"),
     Step("press", "全年：2027-01-01 至 2027-12-31", "年度资金申请总额",
          lambda d, u: (str(d.filing.start), str(d.filing.end)) == ("2027-01-01", "2027-12-31")),
     Step("send", "711000", "当年财政拨款", lambda d, u: d.filing.funding.annual_request == 711000),
     Step("send", "/skip", "年度总体目标", lambda d, u: d.filing.funding.current_appropriation == 711000),
     Step("send", GOAL, "相似的往年项目", lambda d, u: d.filing.goal == GOAL),
-    Step("press", "全部采用", "确认指标值", lambda d, u: len(d.filing.indicators) > 0),
-    Step("press", "全部保留", ("请检查整张表", "📋 {project}"), lambda d, u: d.step == "review"),
+    Step("press", "全部采用", "指标（", lambda d, u: len(d.filing.indicators) > 0),
+    Step("press", "全部确认", ("请检查整张表", "📋 {project}"), lambda d, u: d.step == "review"),
 )
 #: The draft's step after each answer of :data:`SCRIPT` (``/show`` stays where it is).
 STEP_AFTER = ("year", "name", "department", "unit", "unit", "category", "nature", "dates", "money", "money_detail",
-              "goal", "proposal", "values", "review")
+              "goal", "proposal", "indicators", "review")
 FAILURE_TEXTS = (render_plain("tg.error"), render_plain("chat.stale_button"), render_plain("tg.stale_button"))
 
 

@@ -37,8 +37,9 @@ def build_index(corpus: list[Filing]):
     return SearchIndex(corpus)
 
 
-def build_engine(data_dir: Path, today: Callable[[], date] = date.today) -> Engine:
+def build_engine(data_dir: Path, today: Callable[[], date] = date.today, **options) -> Engine:
+    """The engine on the files in ``data_dir``; ``options`` go to ``Engine`` (``now``, ``code_ttl`` …)."""
     corpus = load_corpus(data_dir)
     return Engine(DraftStore(Path(data_dir)), corpus, build_index(corpus), today=today,
                   shares=ShareStore(Path(data_dir)), own_filings=OwnFilingStore(Path(data_dir)),
-                  index_builder=build_index)
+                  index_builder=build_index, **options)

@@ -228,6 +228,16 @@ class AtomicJSONStorage(Storage):
             # Ensure the rename itself is on disk (it is recorded in the directory)
             self._fsync_directory()
 
+    def set_aside(self) -> Path:
+        """Move the file aside as damaged; returns where it went.
+
+        For a caller that read valid JSON of the wrong shape (a draft that does not
+        validate, say): the file is kept, byte for byte, as ``<file>.corrupt-<UTC>``, and
+        the next read finds no file.
+        """
+        with self.transaction():
+            return self._set_aside()
+
     def close(self) -> None:
         # Nothing stays open between calls (the lock file is opened per transaction)
         pass

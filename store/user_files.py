@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Self
 
-from jixiao.store.safe_storage import LockingTinyDB
+from jixiao.store.safe_storage import AtomicJSONStorage, LockingTinyDB
 from tinydb import TinyDB
 
 __all__ = ["PerUserDB"]
@@ -75,6 +75,14 @@ class PerUserDB:
                 self._dbs[user_key] = db
             return db
 
+    def storage(self, user_key: str) -> AtomicJSONStorage:
+        """The user's file as a storage (``read``/``write``/``transaction``/``set_aside``)."""
+        return self.db(user_key).storage
+
+    def lock_order(self, user_key: str) -> str:
+        """The key that orders locks when several users' files are held at once (their paths)."""
+        return str(self.path(user_key))
+
     def users(self) -> list[str]:
         """The user keys that have a file here, sorted. Unreadable files are skipped with a warning."""
         keys = []
@@ -110,7 +118,8 @@ class PerUserDB:
         with db.storage.transaction():
             rows = meta.all()
             if not rows:
-                meta.insert({"user_key": user_key})
+                if not db.storage.read():  # a new file; one with data but no key is left as it is for its reader to judge
+                    meta.insert({"user_key": user_key})
             elif rows[0].get("user_key") != user_key:
                 raise ValueError(
                     f"{self.path(user_key)} belongs to user key {rows[0].get('user_key')!r}, not {user_key!r}"

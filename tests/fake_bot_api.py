@@ -655,12 +655,12 @@ class Person:
 GOAL = "确保工伤认定和劳动能力鉴定工作有序开展。全年案件文书寄送量在18000件左右，完成鉴定案件不少于3300件。"
 FACTS = (  # (action, argument, what the bot asks next): the path of tests/test_conversation.py fill_facts
     ("send", "/new", "预算年度"),
-    ("press", "2027年", "项目名称是什么"),
+    ("press", "2027年（2026版表格）", "项目名称是什么"),
     ("send", "{project}", "主管部门是哪个单位"),
     ("send", "上海市松江区人力资源和社会保障局", "实施单位是哪个单位"),
     ("send", "上海市松江区社会保障服务中心", "项目类别是什么"),
     ("press", "特定目标类", "项目性质是什么"),
-    ("send", "/skip", "计划起止日期"),
+    ("press", "其他经常性项目", "计划起止日期"),
     ("press", "全年：2027-01-01 至 2027-12-31", "年度资金申请总额"),
     ("send", "711000", "当年财政拨款"),
     ("send", "/skip", "年度总体目标"),
@@ -684,21 +684,21 @@ async def fill_facts(person: Person, settle=_nothing, project: str = "工伤鉴�
     """The first ``steps`` steps of :data:`FACTS` (``type_year``: type 2027 rather than press today's button)."""
     seen = ""
     for action, argument, needle in FACTS[:steps]:
-        if type_year and argument == "2027年":
+        if type_year and argument.startswith("2027年"):
             action, argument = "send", "2027"
         seen = await act(person, action, argument.format(project=project), needle, settle=settle)
     return seen
 
 
 async def finish_draft(person: Person, settle=_nothing) -> str:
-    """From the proposal: take it all, keep every value (drop refused ones), confirm; the final replies."""
-    await act(person, "press", "全部采用", "确认指标值", settle=settle)
+    """From the proposal: take it all, accept the list (deleting refused values), confirm; the final replies."""
+    await act(person, "press", "全部采用", "指标（", settle=settle)
     for _ in range(60):
-        seen = await act(person, "press", "全部保留", "请检查整张表", "确认指标值", settle=settle)
-        while "先停在这里" in seen:
-            seen = await act(person, "press", "删除此项", "请检查整张表", "确认指标值", settle=settle)
+        seen = await act(person, "press", "全部确认", "请检查整张表", "项的值需要修改", settle=settle)
         if "请检查整张表" in seen:
             break
+        number = seen.split("还不能确认：第 ")[-1].split(" 项")[0].split("、")[0]
+        await act(person, "send", f"删 {number}", "已删除", settle=settle)
     await act(person, "press", "确认完成", "已完成", settle=settle)
     await person.fake.until(lambda: len(person.fake.sent(person.chat_id, person.since, ("sendDocument", "sendPhoto"))) >= 2,
                             what="the exported files")

@@ -110,9 +110,10 @@ async def test_a_whole_draft_through_buttons_and_text(harness):
 async def test_commands_menu_is_registered_in_chinese(harness):
     (call,) = harness.fake.calls_to("setMyCommands")
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
-    # the eight, plus /skip, /share and /review
+    # the eight, plus /skip, /delete, /share and /review
     assert {"new", "drafts", "lookup", "show", "back", "edit", "cancel", "help"} <= set(commands)
-    assert list(commands) == ["new", "drafts", "lookup", "show", "back", "skip", "edit", "cancel", "share", "review", "help"]
+    assert list(commands) == ["new", "drafts", "lookup", "show", "back", "skip", "edit", "cancel", "delete", "share",
+                              "review", "help"]
     assert commands["new"] == "新建一张申报表" and call.params["scope"] == {"type": "all_private_chats"}
 
 
@@ -138,7 +139,7 @@ async def test_a_stale_button_is_answered_and_refused_politely(harness):
     alice = harness.person(ALICE)
     await harness.say(alice, "/new")
     old = harness.fake.keyboard_message(ALICE)
-    await harness.press(alice, "2027年")
+    await harness.press(alice, "2027年（2026版表格）")
     await harness.say(alice, "业务培训")
     alice.since = harness.fake.mark()
     harness.fake.callback(alice.user, old, old["reply_markup"]["inline_keyboard"][1][0]["callback_data"])
@@ -215,8 +216,8 @@ async def test_two_users_drafting_at_once_do_not_cross(harness):
     alice.send("/new")
     bob.send("/new")
     await harness.settle()
-    alice.press("2027年")
-    bob.press("2026年")
+    alice.press("2027年（2026版表格）")
+    bob.press("2026年（2026版表格）")
     alice.send("甲项目")
     bob.send("乙项目")
     alice.send("上海市宝山区司法局")
@@ -310,7 +311,7 @@ async def test_a_failing_button_press_is_still_answered(harness):
     alice = harness.person(ALICE)
     await harness.say(alice, "/new")
     harness.bot.engine.handle = lambda user, inp: 1 / 0
-    await harness.press(alice, "2027年")
+    await harness.press(alice, "2027年（2026版表格）")
     assert "草稿已经保存" in alice.seen()  # and the fixture checks the press was answered once
 
 

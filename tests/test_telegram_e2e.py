@@ -217,7 +217,7 @@ async def test_jixiao_serve_survives_sigkill_mid_draft(server, tmp_path):
         alice.send("/start")
         resumed = await started(alice, process, log, "项目性质")
         assert "继续填写：2027 工伤鉴定" in resumed
-        for action, argument, needle in [("send", "/skip", "计划起止日期"), ("send", "2027-01-01 至 2027-12-31", "年度资金申请总额"),
+        for action, argument, needle in [("press", "其他经常性项目", "计划起止日期"), ("send", "2027-01-01 至 2027-12-31", "年度资金申请总额"),
                                          ("send", "711000", "当年财政拨款"), ("send", "/skip", "年度总体目标")]:
             getattr(alice, action)(argument)
             await alice.expect(needle)

@@ -2,7 +2,9 @@
 
 Buttons print as numbered options; typing the number or the label presses it. When
 standard input is not a terminal, each line is one message, so a conversation can be
-scripted: ``printf '/new\n2027\n' | jixiao chat``.
+scripted: ``printf '/new\n2027\n' | jixiao chat``. A reply meant for another user (the
+drafter of a table this user reviewed) is shown as such — "（发给 tg:1001）" — never as if
+it were said to this user. Bytes that are not UTF-8 are replaced, not stored.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TextIO
 
 from jixiao.bot.conversation.engine import Engine, Input
 from jixiao.bot.conversation.replies import Reply
+from jixiao.bot.texts import render_plain
 
 
 class ConsoleChat:
@@ -25,19 +28,32 @@ class ConsoleChat:
 
     def show(self, replies: list[Reply]) -> None:
         for reply in replies:
+            if reply.to not in (None, self.user):  # a notice for someone else: say whom
+                print(render_plain("console.to_other", user=reply.to), file=self.out)
+                print(reply.plain, file=self.out)
+                print(file=self.out)
+                continue
             print(reply.plain, file=self.out)
             for i, choice in enumerate(reply.choices, 1):
                 print(f"  [{i}] {choice.label}", file=self.out)
             for attachment in reply.files:
-                if attachment.data is None:  # rendering failed (logged); the table is above
-                    continue
-                self.exports.mkdir(parents=True, exist_ok=True)
-                path = self.exports / attachment.filename.replace("/", "_")
-                path.write_bytes(attachment.data)
-                print(f"  📎 {path}", file=self.out)
+                self.save(attachment)
             print(file=self.out)
             if reply.choices:
                 self.buttons = reply
+
+    def save(self, attachment) -> None:
+        """Writes a file of the finished table into ``exports``; a failure is said, not raised."""
+        if attachment.data is None:  # rendering failed (logged); the table is above
+            return
+        path = self.exports / attachment.filename.replace("/", "_")
+        try:
+            self.exports.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(attachment.data)
+        except OSError as error:  # a name too long for the file system, a full disk …
+            print(render_plain("console.file_failed", name=path.name, error=error.strerror or error), file=self.out)
+            return
+        print(f"  📎 {path}", file=self.out)
 
     def to_input(self, line: str) -> Input:
         """A typed line: a button when it is an option's number or label, else text."""
@@ -60,7 +76,10 @@ class ConsoleChat:
 
     def run(self, stdin: TextIO | None = None) -> None:
         stdin = stdin or sys.stdin
+        if hasattr(stdin, "reconfigure"):  # bytes that are not UTF-8 become U+FFFD, not a crash
+            stdin.reconfigure(errors="replace")
         interactive = stdin.isatty()
+        print(render_plain("console.quit_hint"), file=self.out)
         self.send("/start")
         while True:
             if interactive:

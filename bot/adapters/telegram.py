@@ -11,7 +11,10 @@ errors     ``on_error``    log with the update id; tell the user the draft is sa
 =========  ==============  ===================================================
 
 Drafts are kept per Telegram *user* (``tg:<user id>``) in the engine's store, saved
-before the replies leave, so a restart resumes at the same step. The engine runs in a
+before the replies leave, so a restart resumes at the same step. Every reply names its
+recipient (``Reply.to``); it is sent to that user's private chat (whose id is the user
+id) — the presser's own replies to ``update.effective_user``, a reviewer's notice to the
+drafter — never to a chat taken from the pressed message. The engine runs in a
 small thread pool (the final step renders the xlsx and PNG, ~0.4 s, which must not
 stall other users); :class:`PerUserOrder` keeps each user's updates strictly in order.
 """
@@ -57,9 +60,21 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 COMMANDS = (  # the menu Telegram shows in private chats
     ("new", "tg.cmd_new"), ("drafts", "tg.cmd_drafts"), ("lookup", "tg.cmd_lookup"), ("show", "tg.cmd_show"),
     ("back", "tg.cmd_back"), ("skip", "tg.cmd_skip"), ("edit", "tg.cmd_edit"), ("cancel", "tg.cmd_cancel"),
-    ("share", "tg.cmd_share"), ("review", "tg.cmd_review"), ("help", "tg.cmd_help"),
+    ("delete", "tg.cmd_delete"), ("share", "tg.cmd_share"), ("review", "tg.cmd_review"), ("help", "tg.cmd_help"),
 )
+USER_PREFIX = "tg:"  # engine user keys of Telegram users: tg:<user id>
 ENGINE_THREADS = 4  # engine calls at once (different users); each saves to its own user's file
+
+
+def user_key(user_id: int) -> str:
+    return f"{USER_PREFIX}{user_id}"
+
+
+def chat_of(user: str | None) -> int | None:
+    """The private chat of engine user ``user`` (``tg:<id>``), or None for a user of another channel."""
+    if user is None or not user.startswith(USER_PREFIX) or not user[len(USER_PREFIX):].isdigit():
+        return None
+    return int(user[len(USER_PREFIX):])
 
 
 class Refusals:
@@ -128,9 +143,8 @@ class TelegramBot:
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Passes a message (an answer or a command) to the engine and sends its replies."""
-        message = update.message
-        replies = await self.ask_engine(update, Input(text=message.text or ""))
-        await self.send(context.bot, message.chat_id, replies)
+        replies = await self.ask_engine(update, Input(text=update.message.text or ""))
+        await self.send(context.bot, update.effective_user.id, replies)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Passes a choice to the engine (answering the press), or turns a keyboard's page."""
@@ -141,16 +155,21 @@ class TelegramBot:
             await query.answer(render_plain("tg.stale_button"))
             return
         if press.kind != CHOICE:
+            if pressed.chat_id != update.effective_user.id:  # only the presser's own keyboards
+                await query.answer(render_plain("tg.page_expired"))
+                return
             await self.turn_page(query, pressed, press.token, press.number if press.kind == PAGE else None)
             return
         replies = await self.ask_engine(update, Input(token=press.token, choice=press.number))
         stale = bool(replies) and replies[0].stale
         await query.answer(render_plain("tg.stale_button") if stale else None)
-        await self.send(context.bot, pressed.chat_id, replies, pressed=pressed, index=press.number)
+        presser = update.effective_user.id
+        own = pressed if pressed.chat_id == presser else None  # only the presser's own chat is redrawn
+        await self.send(context.bot, presser, replies, pressed=own, index=press.number)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Says that an edited message is not applied again (the answer was taken as first sent)."""
-        await context.bot.send_message(update.effective_chat.id, render_html("tg.edited_ignored"))
+        await context.bot.send_message(update.effective_user.id, render_html("tg.edited_ignored"))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Logs the failure with the update id; tells an allowed user that the draft is safe."""
@@ -170,7 +189,7 @@ class TelegramBot:
         except TelegramError:
             pass  # answered already, or too old
         try:
-            await context.bot.send_message(chat.id, render_html("tg.error"))
+            await context.bot.send_message(user.id, render_html("tg.error"))
         except TelegramError as failure:
             logger.warning("event=error_notice_failed update_id=%s error=%s", update.update_id, type(failure).__name__)
 
@@ -178,7 +197,7 @@ class TelegramBot:
     async def ask_engine(self, update: Update, inp: Input) -> list[Reply]:
         """The engine's replies to ``inp``, computed in a worker thread (it saves to disk)."""
         started = time.perf_counter()
-        user = f"tg:{update.effective_user.id}"
+        user = user_key(update.effective_user.id)
         replies = await asyncio.get_running_loop().run_in_executor(self.executor, self._handle, user, inp)
         logger.info("event=handled update_id=%s user=%s kind=%s replies=%d engine_ms=%.1f", update.update_id,
                     update.effective_user.id, "button" if inp.is_button else "message", len(replies),
@@ -195,12 +214,26 @@ class TelegramBot:
         return replies
 
     # ------------------------------------------------------------------ sending
-    async def send(self, bot, chat_id: int, replies: list[Reply], *, pressed: Message | None = None, index: int = 0) -> None:
-        """Each reply as messages and files; a toggle list redraws the pressed message instead."""
+    async def send(self, bot, presser: int, replies: list[Reply], *, pressed: Message | None = None, index: int = 0) -> None:
+        """Each reply to its recipient's chat; a list redrawn in place edits the presser's pressed message."""
         for reply in replies:
+            chat_id = presser if reply.to is None else chat_of(reply.to)
+            if chat_id is None:  # a user of the console: nothing to deliver here
+                logger.warning("event=undeliverable to=%s", quote(reply.to))
+                continue
+            if chat_id != presser:
+                await self.notify(bot, chat_id, reply)
+                continue
             if reply.edit_in_place and pressed is not None and await self.edit(bot, pressed, reply, index):
                 continue
             await self.send_reply(bot, chat_id, reply)
+
+    async def notify(self, bot, chat_id: int, reply: Reply) -> None:
+        """A notice for another user; if their chat cannot be reached, the presser's update still succeeds."""
+        try:
+            await self.send_reply(bot, chat_id, reply)
+        except TelegramError as error:  # never talked to the bot, or blocked it
+            logger.warning("event=notice_failed chat=%s error=%s", chat_id, quote(str(error)))
 
     async def send_reply(self, bot, chat_id: int, reply: Reply) -> None:
         keyboard = Keyboard.of(reply)

@@ -1,40 +1,51 @@
-"""The engine: one input in, replies out, the draft saved before the replies leave.
+"""The engine: one input in, replies out, everything the turn changed stored before they leave.
 
-``respond(session, draft, input, ctx)`` is the pure part: it changes the session and
-draft it is given and returns replies. ``Engine.handle`` loads them from the store,
-calls ``respond`` and saves them. Commands (/new, /back, /edit …) work at any step.
+``Engine.handle(user, input)`` works in three parts:
+
+1. **load** what the turn needs: the user's session and drafts (with their file's
+   revision) and, when a review code is in play, that share and its drafter's file;
+2. **respond** — pure: the flow table (``flow.py``) picks the step, command, menu or
+   review stage; they change the loaded copies and return outcomes carrying effects;
+3. **commit** in one place: claims and new codes on the share store, then the user's
+   own changes together with any other user's draft (a verdict) in one revision-checked
+   write, then the approved table joins the corpus and notices join the replies.
+
+If another writer got in between 1 and 3 (a reviewer's verdict while the drafter
+answers, a second process for the same user, a second reviewer claiming the same code)
+the commit is refused and the turn is re-run on the fresh state: nothing is lost and
+nothing is said that did not happen. Every reply returned names its recipient.
 """
 
 from __future__ import annotations
 
+import logging
+import random
 import re
-from dataclasses import dataclass, field, replace
-from datetime import date
-from typing import Callable
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 
 from jixiao.bot.conversation import review
-from jixiao.bot.conversation.finish import export_files, table_replies
-from jixiao.bot.conversation.flow import Context, Goto, Next, Outcome, Retry, Stay, flow, next_step
-from jixiao.bot.conversation.indicators import back_in_values
-from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
-from jixiao.bot.conversation.state import (
-    ABANDONED,
-    APPROVED,
-    DRAFTING,
-    FINISHED,
-    RETURNED,
-    SHARED,
-    Draft,
-    Session,
-    now_iso,
-)
-from jixiao.bot.domain.frameworks import framework_for_year
+from jixiao.bot.conversation.effects import AddOwnFiling, AddShare, ClaimShare, Notify, SaveDraft
+from jixiao.bot.conversation.finish import export_files, leave_done, table_replies
+from jixiao.bot.conversation.flow import COMMANDS, MENUS, STEPS, FlowError, next_step
+from jixiao.bot.conversation.limits import CODE_TTL, MAX_INPUT
+from jixiao.bot.conversation.outcomes import Ask, Context, Goto, Next, Outcome, Retry, Shared, Stay, Turn
+from jixiao.bot.conversation.replies import Reply, addressed, in_place, join, say
+from jixiao.bot.conversation.state import ABANDONED, DELETED, Draft, now_iso
+from jixiao.bot.conversation.stores import DamagedStore, StaleRevision, UserWrite
 from jixiao.bot.domain.models import Filing
+from jixiao.store.drafts import MemoryDraftStore
+from jixiao.store.memory import MemoryOwnFilings
+from jixiao.store.shares import MemoryShareStore, new_code
 
-MAX_INPUT = 4000  # characters; longer messages are refused with a clear limit message
+__all__ = ["MAX_INPUT", "Engine", "Input", "clean_input", "respond"]
+
+logger = logging.getLogger(__name__)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
-STATUS_KEYS = {DRAFTING: "status.drafting", FINISHED: "status.finished", ABANDONED: "status.abandoned",
-               SHARED: "status.shared", RETURNED: "status.returned", APPROVED: "status.approved"}
+SURROGATE_RE = re.compile(r"[\ud800-\udfff]")  # undecodable bytes from a terminal arrive as these
 
 
 @dataclass(frozen=True)
@@ -55,27 +66,27 @@ class Input:
         return self.token is not None
 
 
-@dataclass
-class Turn:
-    """The state one input works on, and what it produced."""
+class ClaimLost(Exception):
+    """Another reviewer holds the code now: the turn is re-run and says so."""
 
-    session: Session
-    draft: Draft | None
-    drafts: list[Draft]  # all of the user's drafts, for /drafts
-    replies: list[Reply] = field(default_factory=list)
-    changed: set[str] = field(default_factory=set)  # draft ids to save
+
+def clean_input(text: str) -> str:
+    """Line ends unified, control and invisible characters dropped, undecodable ones replaced."""
+    return SURROGATE_RE.sub("\ufffd", CONTROL_RE.sub("", text.replace("\r\n", "\n"))).strip()
 
 
 def stale_reply() -> Reply:
     """The polite refusal of a button that belongs to an earlier question."""
+    from dataclasses import replace
+
     return replace(say("chat.stale_button"), stale=True)
 
 
-# ------------------------------------------------------------------ questions
+# ------------------------------------------------------------------ questions and moves
 def question(draft: Draft, ctx: Context, *, arriving: bool = False) -> list[Reply]:
     """What the current step asks. On arriving at the end: the finished table and its files
     (asked again later, only the closing words: the files are not made and sent again)."""
-    step = flow()[draft.step]
+    step = STEPS[draft.step]
     if draft.step == "done":
         finished = step.ask(draft, ctx)
         if not arriving:
@@ -87,303 +98,274 @@ def question(draft: Draft, ctx: Context, *, arriving: bool = False) -> list[Repl
     return [step.ask(draft, ctx)]
 
 
-def move(draft: Draft, target: str, ctx: Context, *, remember: bool = True) -> None:
+def move(draft: Draft, target: str, ctx: Context) -> None:
     """Go to ``target``: remember where we came from, run its ``enter`` hook."""
-    if target != draft.step and remember:
+    leave_done(draft, target)
+    if target != draft.step:
         draft.history.append(draft.step)
         del draft.history[:-50]
     draft.step = target
-    if target == draft.return_to:  # back from an /edit detour: resume as it was
+    if target == draft.return_to:  # back from a detour: resume as it was
         draft.return_to = None
         return
-    step = flow()[target]
+    step = STEPS[target]
     if step.enter is not None:
         step.enter(draft, ctx)
 
 
-def apply(turn: Turn, outcome: Outcome, ctx: Context) -> None:
-    """Carry out a step's outcome and queue what to say next."""
+def _next_target(draft: Draft) -> str:
+    step = STEPS[draft.step]
+    if draft.return_to:
+        return draft.return_to
+    if step.in_line or step.after:
+        return next_step(draft, step.after or step.id)
+    if step.returns:  # a detour whose start was not recorded (an old draft): the step before it
+        return draft.history[-1] if draft.history and draft.history[-1] in STEPS else "year"
+    raise FlowError(f"step {step.id!r} said 'next' but is not in line and goes back nowhere")
+
+
+def apply(turn: Turn, outcome: Outcome | Ask, ctx: Context, allowed: Callable[[str], None]) -> None:
+    """Carry out an outcome on the open draft and queue what to say next."""
     draft = turn.draft
-    turn.changed.add(draft.id)  # even a refused answer may have moved on partly (全部保留)
-    if isinstance(outcome, Retry):
-        turn.replies.append(join(outcome.reason, *question(draft, ctx)[-1:]))
+    if isinstance(outcome, Ask):
+        asked = question(draft, ctx) if outcome.whole else question(draft, ctx)[-1:]
+        turn.say(*outcome.notes, *asked)
         return
+    if isinstance(outcome, Retry):
+        turn.say(join(outcome.reason, question(draft, ctx)[-1]))
+        return
+    turn.effects.extend(outcome.effects)
     draft.turn += 1
     note = outcome.note
     if isinstance(outcome, Stay):
         asked = question(draft, ctx)[-1]
-        if outcome.edit_in_place:
-            asked = Reply(asked.html, asked.plain, asked.choices, asked.token, asked.files, True, asked.columns)
-        turn.replies.append(join(note, asked) if note else asked)
+        asked = join(note, asked) if note else asked
+        turn.say(in_place(asked) if outcome.in_place else asked)
         return
     if isinstance(outcome, Next):
-        target = draft.return_to or next_step(draft, draft.step)
+        target = _next_target(draft)
     else:
+        allowed(outcome.step)
         target = outcome.step
     move(draft, target, ctx)
-    if draft.status == ABANDONED:
-        turn.session.current = None
-        turn.replies.append(say("chat.cancelled", name=draft.label()))
+    if draft.status in (ABANDONED, DELETED):
+        key = "chat.cancelled" if draft.status == ABANDONED else "chat.deleted"
+        if draft.status == DELETED:
+            turn.drafts.remove(draft)
+        turn.open(None)
+        turn.say(*([note] if note else []), say(key, name=draft.label()))
         return
     asked = question(draft, ctx, arriving=True)
-    if note:
-        turn.replies.append(note)
-    turn.replies.extend(asked)
-
-
-# ------------------------------------------------------------------ commands
-def new_draft(turn: Turn, ctx: Context) -> None:
-    year = ctx.today.year + 1
-    filing = Filing(year=year, format=framework_for_year(year).id, project_name="")
-    draft = Draft(user=turn.session.user, filing=filing)
-    turn.drafts.append(draft)
-    turn.draft = draft
-    turn.session.current = draft.id
-    turn.session.menu = None
-    turn.changed.add(draft.id)
-    turn.replies.append(say("chat.new_draft"))
-    turn.replies.extend(question(draft, ctx))
-
-
-def list_drafts(turn: Turn, ctx: Context) -> None:
-    turn.session.menu = "drafts"
-    turn.session.turn += 1
-    if not turn.drafts:
-        turn.session.menu = None
-        turn.replies.append(say("chat.no_drafts"))
+    if isinstance(outcome, Goto) and outcome.in_place and len(asked) == 1:
+        turn.say(in_place(join(note, asked[0]) if note else asked[0]))
         return
-    newest = sorted(turn.drafts, key=lambda d: d.updated, reverse=True)[:20]
-    lines = "\n".join(
-        f"{i}. {d.label()}（{button(STATUS_KEYS[d.status])}，{d.updated[:10]}）" for i, d in enumerate(newest, 1)
-    )
-    choices = [Choice(button("button.draft_option", number=i, label=d.label()), f"open:{d.id}")
-               for i, d in enumerate(newest, 1)]
-    turn.session.choices = [c.value for c in choices]
-    turn.replies.append(say("chat.drafts", choices=choices, token=turn.session.token, drafts=lines))
-
-
-def open_draft(turn: Turn, text: str, ctx: Context) -> None:
-    newest = sorted(turn.drafts, key=lambda d: d.updated, reverse=True)[:20]
-    wanted = text.strip().removeprefix("open:")
-    chosen = next((d for d in turn.drafts if d.id == wanted), None)
-    if chosen is None and wanted.split(".")[0].isdigit() and 1 <= int(wanted.split(".")[0]) <= len(newest):
-        chosen = newest[int(wanted.split(".")[0]) - 1]
-    if chosen is None:
-        turn.replies.append(say("chat.pick_a_draft"))
-        return
-    turn.session.menu = None
-    turn.session.current = chosen.id
-    turn.draft = chosen
-    if chosen.status == ABANDONED:
-        chosen.status = DRAFTING
-    chosen.turn += 1
-    turn.changed.add(chosen.id)
-    turn.replies.append(say("chat.resumed", name=chosen.label()))
-    turn.replies.extend(question(chosen, ctx))
-
-
-def run_lookup(turn: Turn, query: str, ctx: Context) -> None:
-    """/lookup 名称: matching past filings in one answer; closest names as buttons if none."""
-    from jixiao.bot.lookup import lookup, render_lookup
-
-    turn.session.turn += 1
-    if not query.strip():
-        turn.session.menu = "lookup_query"
-        turn.replies.append(say("lookup.ask"))
-        return
-    result = lookup(ctx.corpus, query)
-    html, plain = render_lookup(result, html=True), render_lookup(result, html=False)
-    turn.session.menu = None if result.found else "lookup"
-    replies = [Reply(h, p) for h, p in zip(html, plain)]
-    if result.suggestions:
-        last = replies[-1]
-        choices = tuple(Choice(name, name) for name in result.suggestions)
-        turn.session.choices = [c.value for c in choices]
-        replies[-1] = Reply(last.html, last.plain, choices, turn.session.token)
-    turn.replies.extend(replies)
-
-
-def _active(turn: Turn) -> Draft | None:
-    draft = turn.draft
-    return draft if draft is not None and draft.status != ABANDONED else None
-
-
-def command(turn: Turn, name: str, ctx: Context, argument: str = "") -> None:
-    draft = _active(turn)
-    if turn.session.menu == "review" and name != "/review":
-        turn.session.menu, turn.session.review = None, {}
-    if name == "/lookup":
-        run_lookup(turn, argument, ctx)
-        return
-    if name == "/review":
-        review.open_review(turn, argument, ctx)
-        return
-    if name == "/share":
-        review.share(turn, ctx)
-        return
-    if name in ("/start", "/help") and draft is None:
-        turn.replies.append(say("chat.welcome"))
-        return
-    if name == "/new":
-        new_draft(turn, ctx)
-        return
-    if name == "/drafts":
-        list_drafts(turn, ctx)
-        return
-    if draft is None:
-        turn.replies.append(say("chat.no_draft"))
-        return
-    step = flow()[draft.step]
-    if name == "/start":
-        turn.replies.append(say("chat.resumed", name=draft.label()))
-        turn.replies.extend(question(draft, ctx))
-    elif name == "/help":
-        turn.replies.append(join(say(step.help_key), question(draft, ctx)[-1]))
-    elif name == "/show":
-        turn.replies.extend(table_replies(draft))
-        turn.replies.extend(question(draft, ctx)[-1:])
-    elif name == "/back":
-        go_back(turn, ctx)
-    elif name == "/skip":
-        if step.optional:
-            apply(turn, step.on_skip(draft, ctx), ctx)
-        else:
-            turn.replies.append(join(say("chat.cannot_skip"), question(draft, ctx)[-1]))
-    elif name == "/edit":
-        if draft.status in (FINISHED, SHARED, APPROVED):
-            draft.status = DRAFTING
-        if draft.step not in ("edit_menu", "confirm_cancel"):
-            draft.return_to = "review" if draft.step == "done" else draft.step
-        apply(turn, Goto("edit_menu"), ctx)
-    elif name == "/cancel":
-        if draft.step not in ("edit_menu", "confirm_cancel"):
-            draft.return_to = draft.step
-        apply(turn, Goto("confirm_cancel"), ctx)
-    else:
-        turn.replies.append(join(say("chat.unknown_command", command=name), question(draft, ctx)[-1]))
-
-
-def go_back(turn: Turn, ctx: Context) -> None:
-    draft = turn.draft
-    if back_in_values(draft):
-        draft.turn += 1
-        turn.changed.add(draft.id)
-        turn.replies.extend(question(draft, ctx))
-        return
-    if not draft.history:
-        turn.replies.append(join(say("chat.cannot_back"), question(draft, ctx)[-1]))
-        return
-    draft.step = draft.history.pop()
-    draft.turn += 1
-    turn.changed.add(draft.id)
-    turn.replies.extend(question(draft, ctx))
+    turn.say(*([note] if note else []), *asked)
 
 
 # ------------------------------------------------------------------ one input
-def clean_input(text: str) -> str:
-    return CONTROL_RE.sub("", text.replace("\r\n", "\n")).strip()
-
-
 def respond(turn: Turn, inp: Input, ctx: Context) -> None:
-    """Work out the replies to one input; the session and draft in ``turn`` change in place."""
+    """Work out the replies to one input; the turn's session and drafts change in place."""
+    session = turn.session
+    if session.damaged:  # the user's file was set aside: the truth, once
+        turn.say(say("chat.file_damaged", path=session.damaged))
+        session.damaged = None
     if len(inp.text) > MAX_INPUT:
-        turn.replies.append(say("chat.too_long", limit=MAX_INPUT, length=len(inp.text)))
+        turn.say(say("chat.too_long", limit=MAX_INPUT, length=len(inp.text)))
         return
     text = clean_input(inp.text)
-    draft = _active(turn)
-    if inp.is_button and inp.token == turn.session.token and turn.session.menu in ("lookup", "drafts", "review"):
-        if inp.choice is not None:
-            if not 0 <= inp.choice < len(turn.session.choices):
-                turn.replies.append(stale_reply())
-                return
-            text = turn.session.choices[inp.choice]
-        if turn.session.menu == "lookup":
-            run_lookup(turn, text, ctx)
-        elif turn.session.menu == "review":
-            review.review_input(turn, text, ctx)
-        else:
-            open_draft(turn, text, ctx)
-        return
     if inp.is_button:
-        if draft is not None and inp.token == draft.token:
-            if inp.choice is not None:
-                choices = flow()[draft.step].ask(draft, ctx).choices
-                if not 0 <= inp.choice < len(choices):
-                    turn.replies.append(stale_reply())
-                    turn.replies.extend(question(draft, ctx)[-1:])
-                    return
-                text = choices[inp.choice].value
-            apply(turn, flow()[draft.step].answer(draft, text, ctx), ctx)
-        else:
-            turn.replies.append(stale_reply())
-            if draft is not None:
-                turn.replies.extend(question(draft, ctx)[-1:])
+        _press(turn, inp, text, ctx)
+    elif text.startswith("/"):
+        _command(turn, text, ctx)
+    else:
+        _typed(turn, text, ctx)
+    shown = [r for r in turn.replies if r.choices and r.token == session.token]
+    if shown:  # a menu's buttons: what their positions mean
+        session.choices = [c.value for c in shown[-1].choices]
+
+
+def _step_rule(turn: Turn) -> Callable[[str], None]:
+    return STEPS[turn.draft.step].check
+
+
+def _press(turn: Turn, inp: Input, text: str, ctx: Context) -> None:
+    session, draft = turn.session, turn.draft
+    if inp.token == session.token and session.menu in MENUS:
+        if inp.choice is not None:
+            if not 0 <= inp.choice < len(session.choices):
+                turn.say(stale_reply())
+                return
+            text = session.choices[inp.choice]
+        _menu(turn, MENUS[session.menu], text, ctx)
         return
-    if text.startswith("/"):
-        name, _, argument = text.partition(" ")
-        command(turn, name.split("@")[0].lower(), ctx, argument.strip())
+    if draft is not None and inp.token == draft.token:
+        step = STEPS[draft.step]
+        if inp.choice is not None:
+            choices = step.ask(draft, ctx).choices
+            if not 0 <= inp.choice < len(choices):
+                turn.say(stale_reply(), *question(draft, ctx)[-1:])
+                return
+            text = choices[inp.choice].value
+        apply(turn, step.answer(draft, text, ctx), ctx, step.check)
         return
-    if turn.session.menu == "review":
-        review.review_input(turn, text, ctx)
+    turn.say(stale_reply())
+    if draft is not None:
+        turn.say(*question(draft, ctx)[-1:])
+
+
+def _menu(turn: Turn, menu, text: str, ctx: Context) -> None:
+    turn.session.menu = None  # a handler that keeps its menu open says so again
+    outcome = menu.handler(turn, text, ctx)
+    if outcome is not None and turn.draft is not None:
+        apply(turn, outcome, ctx, _step_rule(turn))
+
+
+def _command(turn: Turn, text: str, ctx: Context) -> None:
+    name, _, argument = text.partition(" ")
+    name = name.split("@")[0].lower()
+    session = turn.session
+    session.menu, session.review = None, None  # a command leaves any menu (and a review in progress)
+    command = COMMANDS.get(name)
+    if command is None:
+        turn.say(say("chat.unknown_command", command=name), *(question(turn.draft, ctx)[-1:] if turn.draft else ()))
         return
-    menu, turn.session.menu = turn.session.menu, None
-    if menu == "drafts" and (text.split(".")[0].isdigit() or text.startswith("open:")):
-        open_draft(turn, text, ctx)
+    if command.on_draft and turn.draft is None:
+        turn.say(say("chat.no_draft"))
         return
-    if menu == "lookup_query":
-        run_lookup(turn, text, ctx)
+    outcome = command.handler(turn, argument.strip(), ctx)
+    if outcome is None or turn.draft is None:
         return
+    step = STEPS[turn.draft.step]
+
+    def allowed(target: str) -> None:
+        if target not in command.to:
+            step.check(target)
+
+    apply(turn, outcome, ctx, allowed)
+
+
+def _typed(turn: Turn, text: str, ctx: Context) -> None:
+    session, draft = turn.session, turn.draft
+    menu = MENUS.get(session.menu or "")
+    if menu is not None and menu.typed(text):
+        _menu(turn, menu, text, ctx)
+        return
+    session.menu = None
     if draft is None:
-        turn.replies.append(say("chat.no_draft"))
+        turn.say(say("chat.no_draft"))
         return
     if not text:
-        turn.replies.append(join(say("chat.empty_answer"), question(draft, ctx)[-1]))
+        turn.say(join(say("chat.empty_answer"), question(draft, ctx)[-1]))
         return
-    apply(turn, flow()[draft.step].answer(draft, text, ctx), ctx)
+    step = STEPS[draft.step]
+    apply(turn, step.answer(draft, text, ctx), ctx, step.check)
 
 
 # ------------------------------------------------------------------ the engine
-class Engine:
-    """Loads a user's session and drafts, runs :func:`respond`, saves, returns the replies."""
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
-    def __init__(self, store, corpus: list[Filing], index=None, today: Callable[[], date] = date.today,
-                 shares=None, own_filings=None, index_builder=None):
-        self.store = store
-        self.corpus = corpus
+
+class Engine:
+    """Loads a turn's state, runs :func:`respond`, carries out its effects, returns the replies."""
+
+    #: How often a turn is re-run when another writer got in first, before giving up.
+    ATTEMPTS = 40
+
+    def __init__(self, store=None, corpus: list[Filing] = (), index=None, today: Callable[[], date] = date.today,
+                 shares=None, own_filings=None, index_builder=None, *, now: Callable[[], datetime] = _utc_now,
+                 code_ttl: timedelta = CODE_TTL, new_code: Callable[[], str] = new_code):
+        self.store = store if store is not None else MemoryDraftStore()  # a DraftStore
+        self.corpus = list(corpus)
         self.index = index
         self.today = today
-        self.shares = shares  # store.shares.ShareStore: review codes
-        self.own_filings = own_filings  # store.corpus.OwnFilingStore: approved tables
+        self.now = now
+        self.shares = shares if shares is not None else MemoryShareStore()  # a ShareStore: review codes
+        self.own_filings = own_filings if own_filings is not None else MemoryOwnFilings()  # approved tables
         self.index_builder = index_builder
+        self.code_ttl = code_ttl
+        self.new_code = new_code
+        self._corpus_lock = threading.Lock()
 
-    def context(self, session: Session) -> Context:
-        return Context(
-            corpus=self.corpus, index=self.index, today=self.today(),
-            last_department=session.last_department, last_unit=session.last_unit, services=self,
-        )
-
-    def add_own_filing(self, filing: Filing) -> None:
-        """An approved table joins the corpus: stored apart from the seeds, searchable at once."""
-        if self.own_filings is not None:
-            self.own_filings.upsert([filing])
-        self.corpus = [f for f in self.corpus if f.key != filing.key] + [filing]
-        if self.index_builder is not None:
-            self.index = self.index_builder(self.corpus)
+    def context(self, turn: Turn) -> Context:
+        return Context(corpus=self.corpus, index=self.index, today=self.today(), now=self.now(),
+                       last_department=turn.session.last_department, last_unit=turn.session.last_unit,
+                       code_ttl=self.code_ttl, new_code=self.new_code)
 
     def handle(self, user: str, inp: Input) -> list[Reply]:
-        session, drafts = self.store.load(user)
-        before = session.model_dump()
-        draft = next((d for d in drafts if d.id == session.current), None)
-        turn = Turn(session=session, draft=draft, drafts=drafts)
-        respond(turn, inp, self.context(session))
+        notices: list[Reply] = []
+        for attempt in range(self.ATTEMPTS):
+            try:
+                turn, before, revision = self.load(user, inp)
+                respond(turn, inp, self.context(turn))
+                notified = self.commit(turn, before, revision)
+            except DamagedStore as damaged:  # shares.json was set aside: say so, go on without it
+                notices.append(say("chat.shares_damaged", path=damaged.moved_to))
+                continue
+            except (StaleRevision, ClaimLost) as conflict:
+                logger.debug("event=turn_rerun user=%s attempt=%d why=%s", user, attempt, conflict)
+                time.sleep(random.uniform(0, 0.001 * (attempt + 1)))
+                continue
+            return [addressed(reply, user) for reply in (*notices, *turn.replies, *notified)]
+        logger.warning("event=turn_given_up user=%s attempts=%d", user, self.ATTEMPTS)
+        return [addressed(reply, user) for reply in (*notices, say("chat.busy"))]
+
+    # ------------------------------------------------------------------ 1. load
+    def load(self, user: str, inp: Input) -> tuple[Turn, dict[str, str], int]:
+        """The turn's state, a fingerprint of it (to see what changed) and the file's revision."""
+        state = self.store.load(user)
+        session = state.session
+        draft = next((d for d in state.drafts if d.id == session.current and d.status != ABANDONED), None)
+        turn = Turn(session=session, drafts=state.drafts, draft=draft)
+        code = review.wanted_code(session, clean_input(inp.text) if len(inp.text) <= MAX_INPUT else "")
+        if code is not None:
+            share = self.shares.get(code)
+            owner = self.store.load(share.owner) if share is not None and share.owner != user else None
+            turn.shared = Shared(share, owner)
+        before = {d.id: d.model_dump_json() for d in state.drafts} | {"": session.model_dump_json()}
+        return turn, before, state.revision
+
+    # ------------------------------------------------------------------ 3. commit
+    def commit(self, turn: Turn, before: dict[str, str], revision: int) -> list[Reply]:
+        """Carry out the turn's effects and store its changes; the notices to deliver."""
+        for effect in turn.effects:
+            if isinstance(effect, ClaimShare) and not self.shares.claim(effect.code, effect.reviewer):
+                raise ClaimLost(effect.code)
+        forget_before = (self.now() - 2 * self.code_ttl).isoformat(timespec="seconds")
+        for effect in turn.effects:
+            if isinstance(effect, AddShare):
+                self.shares.add(effect.share, forget_before=forget_before)
+        writes = self._own_write(turn, before, revision)
+        for effect in turn.effects:
+            if isinstance(effect, SaveDraft):
+                writes.append(UserWrite(effect.draft.user, effect.revision, drafts=(self._touched(effect.draft),)))
+        if writes:
+            self.store.commit(writes)  # all or nothing; StaleRevision re-runs the turn
+        for effect in turn.effects:
+            if isinstance(effect, AddOwnFiling):
+                self.add_own_filing(effect.filing)
+        return [effect.reply for effect in turn.effects if isinstance(effect, Notify)]
+
+    def _own_write(self, turn: Turn, before: dict[str, str], revision: int) -> list[UserWrite]:
+        session = turn.session
         if turn.draft is not None:
             session.last_department = turn.draft.filing.department or session.last_department
             session.last_unit = turn.draft.filing.implementing_unit or session.last_unit
-        changed = [d for d in turn.drafts if d.id in turn.changed]
-        for draft in changed:
-            draft.updated = now_iso()
-            if draft.versions:  # shared once: every change to the table is kept as a version
-                review.snapshot(draft)
-        if changed or session.model_dump() != before:  # read-only commands (/show, /lookup …) write nothing
-            self.store.save(session, changed)
-        return turn.replies
+        changed = [self._touched(d) for d in turn.drafts if before.get(d.id) != d.model_dump_json()]
+        deleted = tuple(i for i in before if i and i not in {d.id for d in turn.drafts})
+        if not changed and not deleted and session.model_dump_json() == before[""]:
+            return []  # read-only (/show, a stale button …): nothing is written
+        return [UserWrite(session.user, revision, session, tuple(changed), deleted)]
+
+    @staticmethod
+    def _touched(draft: Draft) -> Draft:
+        draft.updated = now_iso()
+        return draft
+
+    def add_own_filing(self, filing: Filing) -> None:
+        """An approved table joins the corpus: stored apart from the seeds, searchable at once."""
+        self.own_filings.upsert([filing])
+        with self._corpus_lock:
+            corpus = [f for f in self.corpus if f.key != filing.key] + [filing]
+            index = self.index_builder(corpus) if self.index_builder is not None else self.index
+            self.corpus, self.index = corpus, index

@@ -1,25 +1,36 @@
-"""Steps that ask for the project's facts: year, name, units, category, dates, money, goal."""
+"""Steps that ask for the project's facts: name, units, category, nature, dates, money, goals.
+
+Each step is a pair ``ask_x(draft, ctx) -> Reply`` / ``answer_x(draft, text, ctx) -> Outcome``
+(plus ``skip_x`` where the field may be skipped): the answer checks the text, stores it
+in the draft it was given and says what comes next. No step reads or writes a store.
+The year and the form are in ``forms.py``.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import Counter
-from datetime import date
 
-from jixiao.bot.conversation.flow import Context, Next, Outcome, Retry, Step
+from jixiao.bot.conversation.limits import (
+    GOAL_LIMIT,
+    KIND_LIMIT,
+    MIN_GOAL,
+    MIN_NAME_LETTERS,
+    MONEY_LIMIT,
+    NAME_LIMIT,
+    UNIT_LIMIT,
+)
+from jixiao.bot.conversation.outcomes import Context, Next, Outcome, Retry
 from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
 from jixiao.bot.conversation.state import Draft
 from jixiao.bot.domain.amounts import parse_date, parse_yuan
-from jixiao.bot.domain.frameworks import framework_for_year, get_framework
-from jixiao.bot.domain.models import Indicator
 from jixiao.bot.domain.validation.table_rules import plan_period
 
-NAME_LIMIT = 100
-UNIT_LIMIT = 60
-GOAL_LIMIT = 2000
-MONEY_LIMIT = 1e11
 DATE_IN_TEXT = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
+PHASED = "阶段性项目"
+NATURES = ("其他经常性项目", PHASED, "一次性项目")  # 项目性质 of the 2026 form
+PREVIOUS_GOAL, SAME_AS_DEPARTMENT = "__previous_goal__", "__same_as_department__"
 
 
 # ------------------------------------------------------------------ helpers
@@ -43,8 +54,37 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def letters(text: str) -> int:
+    """How many letters (汉字, Latin …) ``text`` has: a name needs some, "1" or "…" has none."""
+    return sum(unicodedata.category(c).startswith("L") for c in text)
+
+
+def looks_like_a_name(text: str, limit: int) -> bool:
+    return bool(text) and len(text) <= limit and letters(text) >= MIN_NAME_LETTERS
+
+
 def is_2020(draft: Draft) -> bool:
     return draft.filing.format == "2020"
+
+
+def is_phased(draft: Draft) -> bool:
+    """A 阶段性项目 (项目性质): several years, with a total over all of them."""
+    return PHASED in (draft.filing.nature or "")
+
+
+def spans_years(draft: Draft) -> bool:
+    f = draft.filing
+    return f.start is not None and f.end is not None and f.start.year != f.end.year
+
+
+def multi_year(draft: Draft) -> bool:
+    """Asks 项目总目标 and 项目资金总额 (all years) besides this year's figures."""
+    return is_phased(draft) or spans_years(draft)
+
+
+def may_span_years(draft: Draft) -> bool:
+    """The 2026 form says so in 项目性质; the older forms have no such field."""
+    return is_phased(draft) or draft.filing.format != "2026"
 
 
 def yuan(amount: float | None) -> str:
@@ -53,96 +93,62 @@ def yuan(amount: float | None) -> str:
     return f"{amount:,.2f}"
 
 
-def remap_indicators(draft: Draft, old_format: str) -> int:
-    """Move indicators into the new format's levels; returns how many had no home."""
-    target = get_framework(draft.filing.format)
-    kept, dropped = [], 0
-    for item in draft.filing.indicators:
-        place = target.map_level(old_format, item.level1, item.level2)
-        if place is None:
-            dropped += 1
-            continue
-        kept.append(Indicator(level1=place[0], level2=place[1], name=item.name, value=item.value))
-    draft.filing.indicators = kept
-    return dropped
-
-
-# ------------------------------------------------------------------ year
-def ask_year(draft: Draft, ctx: Context) -> Reply:
-    budget_year = ctx.today.year + 1
-    options = [budget_year, ctx.today.year]
-    choices = [
-        Choice(button("button.year_option", year=y, form=framework_for_year(y).id), str(y)) for y in options
-    ] + [Choice(button("button.form_2024"), "2024"), Choice(button("button.form_2020"), "2020")]
-    return ask("chat.ask_year", draft, choices, default=budget_year, form=framework_for_year(budget_year).id)
-
-
-def answer_year(draft: Draft, text: str, ctx: Context) -> Outcome:
-    digits = re.sub(r"[年版表格（）()\s]", "", unicodedata.normalize("NFKC", text))
-    if not digits.isdigit() or not 2000 <= int(digits) <= 2100:
-        return Retry(say("chat.bad_year", value=text, example=ctx.today.year + 1))
-    year = int(digits)
-    old_format, old_year = draft.filing.format, draft.filing.year
-    draft.filing.year = year
-    draft.filing.format = framework_for_year(year).id
-    if draft.filing.start and draft.filing.start.year == old_year:
-        draft.filing.start, draft.filing.end = date(year, 1, 1), date(year, 12, 31)
-    dropped = remap_indicators(draft, old_format) if old_format != draft.filing.format else 0
-    if dropped:
-        return Next(say("chat.indicators_dropped", count=dropped, form=draft.filing.format))
-    return Next()
-
-
-def skip_year(draft: Draft, ctx: Context) -> Outcome:
-    return answer_year(draft, str(ctx.today.year + 1), ctx)
-
-
 # ------------------------------------------------------------------ name
 def ask_name(draft: Draft, ctx: Context) -> Reply:
+    """Asks the project's name."""
     return ask("chat.ask_name", draft, current=current(draft.filing.project_name))
 
 
 def answer_name(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Stores the name if it looks like one (some letters, not too long)."""
     name = clean(text)
-    if not name or len(name) > NAME_LIMIT or not re.search(r"\w", name):
-        return Retry(say("chat.bad_name", limit=NAME_LIMIT))
+    if not looks_like_a_name(name, NAME_LIMIT):
+        return Retry(say("chat.bad_name", value=name, limit=NAME_LIMIT, least=MIN_NAME_LETTERS))
     draft.filing.project_name = name
     return Next()
 
 
-# ------------------------------------------------------------------ department / unit
-def short_text_answer(attribute: str):
-    """The answer function for a short text field of the filing (a unit, a category …)."""
+# ------------------------------------------------------------------ department / unit / category / nature
+def name_answer(attribute: str, limit: int = UNIT_LIMIT, refusal: str = "chat.bad_unit"):
+    """The answer function for a field that holds a name (a unit, a category …)."""
 
     def answer(draft: Draft, text: str, ctx: Context) -> Outcome:
+        if text == SAME_AS_DEPARTMENT:
+            text = draft.filing.department or ""
         value = clean(text)
-        if not value or len(value) > UNIT_LIMIT:
-            return Retry(say("chat.bad_unit", limit=UNIT_LIMIT))
+        if not looks_like_a_name(value, limit):
+            return Retry(say(refusal, value=value, limit=limit, least=MIN_NAME_LETTERS))
         setattr(draft.filing, attribute, value)
         return Next()
 
+    answer.__name__ = answer.__qualname__ = f"answer_{attribute}"
     return answer
 
 
-answer_department = short_text_answer("department")
-answer_unit = short_text_answer("implementing_unit")
-answer_category = short_text_answer("category")
-answer_nature = short_text_answer("nature")
+answer_department = name_answer("department")
+answer_unit = name_answer("implementing_unit")
+answer_category = name_answer("category", KIND_LIMIT, "chat.bad_kind")
+answer_nature = name_answer("nature", KIND_LIMIT, "chat.bad_kind")
 
 
 def ask_department(draft: Draft, ctx: Context) -> Reply:
+    """Asks 主管部门 (2020: 申报单位), offering the units used before."""
     suggestions = common([ctx.last_department] * 100 + [f.department for f in ctx.corpus], 4)
     key = "chat.ask_department_2020" if is_2020(draft) else "chat.ask_department"
     return ask(key, draft, [Choice(s, s) for s in suggestions], current=current(draft.filing.department))
 
 
 def ask_unit(draft: Draft, ctx: Context) -> Reply:
-    suggestions = common([draft.filing.department] * 50 + [ctx.last_unit] * 100 + [f.implementing_unit for f in ctx.corpus], 4)
-    return ask("chat.ask_unit", draft, [Choice(s, s) for s in suggestions], current=current(draft.filing.implementing_unit))
+    """Asks 实施单位, with 同主管部门 as the first button."""
+    department = draft.filing.department
+    others = common([ctx.last_unit] * 100 + [f.implementing_unit for f in ctx.corpus], 4)
+    choices = [Choice(button("button.same_as_department", department=department), SAME_AS_DEPARTMENT)] if department else []
+    choices += [Choice(s, s) for s in others if s != department][:3]
+    return ask("chat.ask_unit", draft, choices, current=current(draft.filing.implementing_unit))
 
 
-# ------------------------------------------------------------------ category / nature
 def ask_category(draft: Draft, ctx: Context) -> Reply:
+    """Asks 项目类别, offering the categories of past filings."""
     same_form = [f.category for f in ctx.corpus if f.format == draft.filing.format]
     suggestions = common(same_form + [f.category for f in ctx.corpus], 6)
     return ask("chat.ask_category", draft, [Choice(s, s) for s in suggestions], columns=2,
@@ -150,42 +156,56 @@ def ask_category(draft: Draft, ctx: Context) -> Reply:
 
 
 def ask_nature(draft: Draft, ctx: Context) -> Reply:
-    suggestions = common([f.nature for f in ctx.corpus], 4) or ["其他经常性项目"]
+    """Asks 项目性质 (2026 form): 阶段性项目 leads to the multi-year questions."""
+    suggestions = list(dict.fromkeys([*NATURES, *common([f.nature for f in ctx.corpus], 4)]))
     return ask("chat.ask_nature", draft, [Choice(s, s) for s in suggestions], current=current(draft.filing.nature))
 
 
 # ------------------------------------------------------------------ dates
-def ask_dates(draft: Draft, ctx: Context) -> Reply:
+def _whole_year(draft: Draft) -> str:
     year = draft.filing.year
-    whole = button("label.period", start=f"{year}-01-01", end=f"{year}-12-31")
-    shown = button("label.period", start=draft.filing.start, end=draft.filing.end) if draft.filing.end else ""
-    return ask("chat.ask_dates", draft, [Choice(button("button.whole_year", period=whole), whole)], current=shown, example=button("label.period", start=f"{year}-03-01", end=f"{year}-11-30"))
+    return button("label.period", start=f"{year}-01-01", end=f"{year}-12-31")
+
+
+def ask_dates(draft: Draft, ctx: Context) -> Reply:
+    """Asks the plan period; the whole budget year is one button."""
+    year, f = draft.filing.year, draft.filing
+    shown = button("label.period", start=f.start, end=f.end) if f.end else ""
+    key = "chat.ask_dates_years" if may_span_years(draft) else "chat.ask_dates"
+    return ask(key, draft, [Choice(button("button.whole_year", period=_whole_year(draft)), _whole_year(draft))],
+               current=shown, year=year, example=button("label.period", start=f"{year}-03-01", end=f"{year}-11-30"),
+               span=button("label.period", start=f"{year - 1}-01-01", end=f"{year + 1}-12-31"))
 
 
 def answer_dates(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Stores the period: inside the budget year, or around it for a multi-year project."""
     year = draft.filing.year
     found = DATE_IN_TEXT.findall(unicodedata.normalize("NFKC", text))
     if text.strip() in ("全年", "整年"):
         found = [f"{year}-01-01", f"{year}-12-31"]
     dates = [parse_date(d) for d in found]
     if len(dates) != 2 or None in dates:
-        return Retry(say("chat.bad_dates", value=text, example=button("label.period", start=f"{year}-01-01", end=f"{year}-12-31")))
+        return Retry(say("chat.bad_dates", value=text, example=_whole_year(draft)))
     start, end = dates
     if start > end:
         return Retry(say("chat.dates_order", start=start.isoformat(), end=end.isoformat()))
-    if start.year != year or end.year != year:
+    if not start.year <= year <= end.year:
+        return Retry(say("chat.dates_miss_year", year=year))
+    if (start.year != year or end.year != year) and not may_span_years(draft):
         return Retry(say("chat.dates_outside_year", year=year))
     draft.filing.start, draft.filing.end = start, end
     return Next()
 
 
 def skip_dates(draft: Draft, ctx: Context) -> Outcome:
+    """/skip: the whole budget year."""
     draft.filing.start, draft.filing.end = plan_period(draft.filing)
     return Next()
 
 
 # ------------------------------------------------------------------ money
 def ask_money(draft: Draft, ctx: Context) -> Reply:
+    """Asks this year's amount (2020: 项目当年预算)."""
     if is_2020(draft):
         amount = draft.filing.prior_year.current_budget
         return ask("chat.ask_money_2020", draft, current="" if amount is None else yuan(amount))
@@ -193,16 +213,52 @@ def ask_money(draft: Draft, ctx: Context) -> Reply:
     return ask("chat.ask_money", draft, current="" if amount is None else yuan(amount))
 
 
-def answer_money(draft: Draft, text: str, ctx: Context) -> Outcome:
+def _amount(text: str) -> float | None:
     amount = parse_yuan(text)
-    if amount is None or amount <= 0 or amount > MONEY_LIMIT:
+    return amount if amount is not None and 0 < amount <= MONEY_LIMIT else None
+
+
+def answer_money(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Stores this year's amount; for a one-year project it is also the project's total."""
+    amount = _amount(text)
+    if amount is None:
         return Retry(say("chat.bad_money", value=text))
+    several = multi_year(draft)
     if is_2020(draft):
-        draft.filing.prior_year.total_budget = draft.filing.prior_year.current_budget = amount
+        p = draft.filing.prior_year
+        p.current_budget = amount
+        p.total_budget = p.total_budget if several and p.total_budget else amount
         return Next()
     f = draft.filing.funding
-    f.total = f.annual_request = f.fiscal = f.current_appropriation = amount
+    f.annual_request = f.fiscal = f.current_appropriation = amount
+    f.total = f.total if several and f.total else amount
     f.carryover = f.other = 0.0
+    return Next()
+
+
+def ask_money_total(draft: Draft, ctx: Context) -> Reply:
+    """Asks the total over all the project's years (multi-year projects)."""
+    f = draft.filing
+    total, annual = (f.prior_year.total_budget, f.prior_year.current_budget) if is_2020(draft) else \
+        (f.funding.total, f.funding.annual_request)
+    start, end = plan_period(f)
+    return ask("chat.ask_money_total", draft, current="" if total is None or total == annual else yuan(total),
+               start=start.year, end=end.year, annual=yuan(annual))
+
+
+def answer_money_total(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Stores 项目资金总额 (2020: 项目总预算); it cannot be less than this year's amount."""
+    amount = _amount(text)
+    if amount is None:
+        return Retry(say("chat.bad_money", value=text))
+    f = draft.filing
+    annual = f.prior_year.current_budget if is_2020(draft) else f.funding.annual_request
+    if annual is not None and amount < annual:
+        return Retry(say("chat.total_below_annual", total=yuan(amount), annual=yuan(annual)))
+    if is_2020(draft):
+        f.prior_year.total_budget = amount
+    else:
+        f.funding.total = amount
     return Next()
 
 
@@ -217,6 +273,7 @@ def _last_year_money(filing) -> float | None:
 
 
 def ask_money_detail(draft: Draft, ctx: Context) -> Reply:
+    """Asks how this year's amount splits (2020: last year's budget and spending)."""
     if is_2020(draft):
         previous = _same_name_last_year(draft, ctx)
         choices = []
@@ -228,17 +285,19 @@ def ask_money_detail(draft: Draft, ctx: Context) -> Reply:
         shown = "" if p.last_year_budget is None else f"{yuan(p.last_year_budget)} / {yuan(p.last_year_executed)}"
         return ask("chat.ask_prior_year", draft, choices, current=shown)
     f = draft.filing.funding
-    return ask("chat.ask_money_detail", draft, total=yuan(f.annual_request), current=f"{yuan(f.current_appropriation)} / {yuan(f.carryover)} / {yuan(f.other)}")
+    return ask("chat.ask_money_detail", draft, total=yuan(f.annual_request),
+               current=f"{yuan(f.current_appropriation)} / {yuan(f.carryover)} / {yuan(f.other)}")
 
 
 def answer_money_detail(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Stores the split; the parts must add up to this year's amount."""
     parts = [parse_yuan(p) for p in re.split(r"[\s,，、/;；]+", re.sub(r"[^\d.,，、/;；\s万元]", " ", text).strip()) if p]
     if is_2020(draft):
-        if len(parts) != 2 or None in parts or any(p < 0 for p in parts):
+        if len(parts) != 2 or None in parts or any(p < 0 or p > MONEY_LIMIT for p in parts):
             return Retry(say("chat.bad_prior_year", value=text))
         draft.filing.prior_year.last_year_budget, draft.filing.prior_year.last_year_executed = parts
         return Next()
-    if len(parts) != 3 or None in parts or any(p < 0 for p in parts):
+    if len(parts) != 3 or None in parts or any(p < 0 or p > MONEY_LIMIT for p in parts):
         return Retry(say("chat.bad_money_detail", value=text))
     current_appropriation, carryover, other = parts
     f = draft.filing.funding
@@ -261,38 +320,45 @@ def skip_money_detail(draft: Draft, ctx: Context) -> Outcome:
     return Next()
 
 
-# ------------------------------------------------------------------ goal
+# ------------------------------------------------------------------ goals
+def _goal(text: str) -> str | None:
+    goal = clean(text)
+    return goal if MIN_GOAL <= len(goal) <= GOAL_LIMIT and letters(goal) >= MIN_NAME_LETTERS else None
+
+
+def ask_overall_goal(draft: Draft, ctx: Context) -> Reply:
+    """Asks 项目总目标: what the whole multi-year project achieves."""
+    start, end = plan_period(draft.filing)
+    return ask("chat.ask_overall_goal", draft, current=current(draft.filing.overall_goal), limit=GOAL_LIMIT,
+               start=start.year, end=end.year)
+
+
+def answer_overall_goal(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Stores 项目总目标."""
+    goal = _goal(text)
+    if goal is None:
+        return Retry(say("chat.bad_goal", least=MIN_GOAL, limit=GOAL_LIMIT))
+    draft.filing.overall_goal = goal
+    return Next()
+
+
 def ask_goal(draft: Draft, ctx: Context) -> Reply:
+    """Asks 年度总体目标, offering last year's goal of the project of the same name."""
     previous = _same_name_last_year(draft, ctx)
     choices = []
     if previous is not None and previous.goal:
-        choices.append(Choice(button("button.previous_goal", year=previous.year), "__previous_goal__"))
+        choices.append(Choice(button("button.previous_goal", year=previous.year), PREVIOUS_GOAL))
     return ask("chat.ask_goal", draft, choices, current=current(draft.filing.goal), limit=GOAL_LIMIT)
 
 
 def answer_goal(draft: Draft, text: str, ctx: Context) -> Outcome:
-    if text == "__previous_goal__":
+    """Stores 年度总体目标 (or last year's, by its button)."""
+    if text == PREVIOUS_GOAL:
         previous = _same_name_last_year(draft, ctx)
         text = previous.goal if previous is not None and previous.goal else ""
-    goal = clean(text)
-    if len(goal) < 4 or len(goal) > GOAL_LIMIT:
-        return Retry(say("chat.bad_goal", limit=GOAL_LIMIT))
+    goal = _goal(text)
+    if goal is None:
+        return Retry(say("chat.bad_goal", least=MIN_GOAL, limit=GOAL_LIMIT))
     draft.filing.goal = goal
     return Next()
 
-
-STEPS = [
-    Step("year", ask_year, answer_year, "chat.help_year", optional=True, on_skip=skip_year, edit_label="chat.field_year"),
-    Step("name", ask_name, answer_name, "chat.help_name", edit_label="chat.field_name"),
-    Step("department", ask_department, answer_department, "chat.help_department", edit_label="chat.field_department"),
-    Step("unit", ask_unit, answer_unit, "chat.help_unit", optional=True, applies=lambda d: not is_2020(d),
-         edit_label="chat.field_unit"),
-    Step("category", ask_category, answer_category, "chat.help_category", optional=True, edit_label="chat.field_category"),
-    Step("nature", ask_nature, answer_nature, "chat.help_nature", optional=True,
-         applies=lambda d: d.filing.format == "2026", edit_label="chat.field_nature"),
-    Step("dates", ask_dates, answer_dates, "chat.help_dates", optional=True, on_skip=skip_dates, edit_label="chat.field_dates"),
-    Step("money", ask_money, answer_money, "chat.help_money", edit_label="chat.field_money"),
-    Step("money_detail", ask_money_detail, answer_money_detail, "chat.help_money_detail", optional=True,
-         on_skip=skip_money_detail, edit_label="chat.field_money_detail"),
-    Step("goal", ask_goal, answer_goal, "chat.help_goal", edit_label="chat.field_goal"),
-]

@@ -1,4 +1,4 @@
-"""Steps at the end and the menus: review, done, the /edit menu, the /cancel question."""
+"""Steps at the end and the detours: review, done, the /edit menu, the /cancel and /delete questions."""
 
 from __future__ import annotations
 
@@ -7,14 +7,23 @@ import tempfile
 from pathlib import Path
 
 from jixiao.bot.conversation.facts import ask
-from jixiao.bot.conversation.flow import Context, Goto, Outcome, Retry, Step, flow
+from jixiao.bot.conversation.outcomes import Context, Goto, Next, Outcome, Retry
 from jixiao.bot.conversation.replies import Attachment, Choice, Reply, button, join, say
-from jixiao.bot.conversation.state import ABANDONED, FINISHED, Draft
+from jixiao.bot.conversation.state import ABANDONED, APPROVED, DELETED, DRAFTING, FINISHED, SHARED, Draft
 from jixiao.bot.domain.validation import has_errors, validate
 from jixiao.bot.render.chat_table import render_chat
+from jixiao.bot.texts import render_plain
 
 logger = logging.getLogger(__name__)
 CONFIRM, EDIT, YES, NO, BACK = "confirm", "edit", "yes", "no", "back"
+KEEPS_FINISHED = ("done", "confirm_cancel", "confirm_delete")  # asked from "done", answered back to it
+
+
+def leave_done(draft: Draft, target: str) -> None:
+    """A finished table that leaves its "done" step is being changed: it is a draft again and
+    its review code dies (a reviewer can no longer decide on it)."""
+    if draft.step == "done" and target not in KEEPS_FINISHED and draft.status in (FINISHED, SHARED, APPROVED):
+        draft.status, draft.share_code = DRAFTING, None
 
 
 def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
@@ -29,6 +38,7 @@ def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
 
 # ------------------------------------------------------------------ review
 def ask_review(draft: Draft, ctx: Context) -> Reply:
+    """Asks to confirm the table shown above it (the findings counted), or to change it."""
     from jixiao.bot.conversation.review import review_findings
 
     findings = validate(draft.filing)
@@ -44,6 +54,7 @@ def ask_review(draft: Draft, ctx: Context) -> Reply:
 
 
 def answer_review(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Finishes the draft when nothing blocks it; "修改" opens the /edit menu."""
     text = text.strip()
     if text in (CONFIRM, button("button.confirm_finish"), "确认", "确认完成"):
         findings = validate(draft.filing)
@@ -89,58 +100,70 @@ def export_files(draft: Draft) -> tuple[Attachment, ...]:
 
 
 def ask_done(draft: Draft, ctx: Context) -> Reply:
+    """Says the table is finished (the table and its files come with it the first time)."""
     return ask("chat.finished", draft, name=draft.filing.project_name)
 
 
 def answer_done(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Nothing left to answer: says what can be done with a finished table."""
     return Retry(say("chat.already_finished"))
 
 
 # ------------------------------------------------------------------ /edit menu
-def editable_steps(draft: Draft) -> list[Step]:
-    return [s for s in flow().values() if s.edit_label and s.applies(draft)]
-
-
 def ask_edit_menu(draft: Draft, ctx: Context) -> Reply:
-    from jixiao.bot.texts import render_plain
+    """Lists the fields that can be changed; each goes back to where /edit came from."""
+    from jixiao.bot.conversation.flow import editable_steps
 
     choices = [Choice(render_plain(s.edit_label), s.id) for s in editable_steps(draft)]
     return ask("chat.edit_menu", draft, [*choices, Choice(button("button.back"), BACK)], columns=3)
 
 
 def answer_edit_menu(draft: Draft, text: str, ctx: Context) -> Outcome:
-    from jixiao.bot.texts import render_plain
+    """Goes to the field chosen, or back."""
+    from jixiao.bot.conversation.flow import editable_steps
 
     text = text.strip()
     if text in (BACK, button("button.back")):
-        return Goto(draft.return_to or "year")
+        return Next() if draft.return_to else Goto("review")
     for step in editable_steps(draft):
         if text in (step.id, render_plain(step.edit_label)):
             return Goto(step.id)
     return Retry(say("chat.pick_a_choice"))
 
 
-# ------------------------------------------------------------------ /cancel question
+# ------------------------------------------------------------------ /cancel and /delete questions
 def ask_cancel(draft: Draft, ctx: Context) -> Reply:
-    return ask("chat.confirm_cancel", draft, [Choice(button("button.cancel_yes"), YES), Choice(button("button.cancel_no"), NO)], columns=2,
-               name=draft.label())
+    """Asks whether to give the draft up (it is kept in /drafts)."""
+    return ask("chat.confirm_cancel", draft, [Choice(button("button.cancel_yes"), YES), Choice(button("button.cancel_no"), NO)],
+               columns=2, name=draft.label())
 
 
 def answer_cancel(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Gives the draft up (its review code dies) or goes back to where it was."""
     text = text.strip()
     if text in (YES, "是", button("button.cancel_yes")):
-        draft.status = ABANDONED
-        return Goto(draft.return_to or "year")
+        draft.status, draft.share_code = ABANDONED, None
+        return Next()
     if text in (NO, "否", "不", button("button.cancel_no")):
-        return Goto(draft.return_to or "year")
+        return Next()
     return Retry(say("chat.pick_a_choice"))
 
 
-STEPS = [
-    Step("review", ask_review, answer_review, "chat.help_review"),
-    Step("done", ask_done, answer_done, "chat.help_done", in_line=False),
-    Step("edit_menu", ask_edit_menu, answer_edit_menu, "chat.help_edit", in_line=False),
-    Step("confirm_cancel", ask_cancel, answer_cancel, "chat.help_cancel", in_line=False),
-]
+def ask_delete(draft: Draft, ctx: Context) -> Reply:
+    """Asks whether to delete the draft for good."""
+    return ask("chat.confirm_delete", draft, [Choice(button("button.delete_yes"), YES), Choice(button("button.cancel_no"), NO)],
+               columns=2, name=draft.label())
 
-__all__ = ["STEPS", "table_replies", "export_files"]
+
+def answer_delete(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Deletes the draft (the engine drops it from the user's file) or goes back."""
+    text = text.strip()
+    if text in (YES, "是", button("button.delete_yes")):
+        draft.status, draft.share_code = DELETED, None
+        return Next()
+    if text in (NO, "否", "不", button("button.cancel_no")):
+        return Next()
+    return Retry(say("chat.pick_a_choice"))
+
+
+__all__ = ["table_replies", "export_files"]

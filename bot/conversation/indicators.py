@@ -1,9 +1,20 @@
-"""Steps that build the indicator tree: the proposal, choosing, adding, confirming values."""
+"""Steps that build the indicator tree: the proposal, the one list, one indicator, adding.
+
+After the proposal the user works on **one list message** (``indicators``): every
+indicator numbered, those whose value must change marked. From there one message does
+one thing: ``3 ≥90%`` sets a value, ``删 3`` deletes, ``3`` (or its button) opens that
+indicator, "＋ 添加指标" adds one, "✓ 全部确认" goes on to the review. A value just typed
+is never asked again. The indicators are kept in the framework's order, so the numbers
+shown are their positions.
+"""
 
 from __future__ import annotations
 
-from jixiao.bot.conversation.facts import ask, clean
-from jixiao.bot.conversation.flow import Context, Goto, Outcome, Retry, Stay, Step
+import re
+
+from jixiao.bot.conversation.facts import ask, clean, letters
+from jixiao.bot.conversation.limits import INDICATOR_NAME_LIMIT, MAX_INDICATORS, MIN_NAME_LETTERS, VALUE_LIMIT
+from jixiao.bot.conversation.outcomes import Context, Goto, Outcome, Retry, Stay
 from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
 from jixiao.bot.conversation.state import Draft, ProposedItem
 from jixiao.bot.domain.frameworks import get_framework
@@ -12,18 +23,36 @@ from jixiao.bot.domain.validation import check_indicator
 from jixiao.bot.domain.validation.names import name_kind
 from jixiao.bot.domain.values import Qualitative, ValueParseError, canonical, parse_value
 
-NAME_LIMIT = 60
 QUALITY_WORDS = ("及时", "合规", "有效", "规范", "健全", "完善")
-ALL, PICK, OWN, DONE, KEEP, KEEP_ALL, DROP = "all", "pick", "own", "done", "keep", "keep_all", "drop"
+ALL, PICK, OWN, DONE, ADD, ACCEPT, DROP, LIST = "all", "pick", "own", "done", "add", "accept", "drop", "list"
+DELETE_TEXT = re.compile(r"^(?:删除?|删掉|del(?:ete)?|drop)\s*第?\s*(\d+)\s*(?:项|个)?$", re.IGNORECASE)
+OPEN_TEXT = re.compile(r"^(?:#|第)?\s*(\d+)\s*(?:项|个)?$")
+VALUE_TEXT = re.compile(r"^第?\s*(\d+)\s*(?:项|个)?\s*[.、:：,，\s]\s*(\S.*)$")
+LABEL_CHARS = 36  # of a list button: Telegram cuts longer ones on a phone anyway
 
 
 def style(draft: Draft) -> str:
     return get_framework(draft.filing.format).value_style
 
 
+def in_framework_order(indicators: list[Indicator], form: str) -> list[Indicator]:
+    """``indicators`` grouped by level in the framework's order; the user's order within a level."""
+    position: dict[tuple[str, str], int] = {}
+    for level in get_framework(form).levels:
+        for child in level.children:
+            position[(level.name, child.name)] = len(position)
+    return sorted(indicators, key=lambda i: position.get((i.level1, i.level2), len(position)))
+
+
+def _capped(items: list[Indicator]) -> tuple[list[Indicator], Reply | None]:
+    if len(items) <= MAX_INDICATORS:
+        return items, None
+    return items[:MAX_INDICATORS], say("chat.too_many_indicators", limit=MAX_INDICATORS, count=len(items))
+
+
 # ------------------------------------------------------------------ proposal
 def enter_proposal(draft: Draft, ctx: Context) -> None:
-    """Find similar past projects and keep their merged indicator set on the draft."""
+    """Finds similar past projects and keeps their merged indicator set on the draft."""
     if ctx.index is None:
         draft.proposal, draft.similar = [], []
         return
@@ -58,6 +87,7 @@ def _proposal_lines(draft: Draft, *, numbered: bool = False, marks: bool = False
 
 
 def ask_proposal(draft: Draft, ctx: Context) -> Reply:
+    """Shows similar projects and the proposed indicators; asks how to use them."""
     if not draft.proposal:
         return ask("chat.no_proposal", draft, [Choice(button("button.add_own_indicators"), OWN)])
     similar = "\n".join(f"• {line}" for line in draft.similar) or "—"
@@ -67,21 +97,23 @@ def ask_proposal(draft: Draft, ctx: Context) -> Reply:
                indicators=_proposal_lines(draft))
 
 
-def _take_selected(draft: Draft) -> None:
-    draft.filing.indicators = [
-        Indicator(level1=p.level1, level2=p.level2, name=p.name, value=p.value) for p in draft.proposal if p.selected
-    ]
-    draft.notes = {p.name: p.note for p in draft.proposal if p.selected and p.note}
+def _take_selected(draft: Draft) -> Reply | None:
+    chosen = [p for p in draft.proposal if p.selected]
+    items, note = _capped([Indicator(level1=p.level1, level2=p.level2, name=p.name, value=p.value) for p in chosen])
+    draft.filing.indicators = in_framework_order(items, draft.filing.format)
+    draft.notes = {p.name: p.note for p in chosen if p.note}
+    return note
 
 
 def answer_proposal(draft: Draft, text: str, ctx: Context) -> Outcome:
-    labels = {button("button.accept_all"): ALL, button("button.pick"): PICK, button("button.add_own"): OWN}
+    """Takes the whole proposal (to the list), goes to choosing, or starts with none."""
+    labels = {button("button.accept_all"): ALL, button("button.pick"): PICK, button("button.add_own"): OWN,
+              button("button.add_own_indicators"): OWN}
     choice = labels.get(text.strip(), text.strip())
     if choice == ALL and draft.proposal:
         for item in draft.proposal:
             item.selected = True
-        _take_selected(draft)
-        return Goto("values")
+        return Goto("indicators", _take_selected(draft))
     if choice == PICK and draft.proposal:
         return Goto("select")
     if choice == OWN:
@@ -92,6 +124,7 @@ def answer_proposal(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 # ------------------------------------------------------------------ select (a toggle list)
 def ask_select(draft: Draft, ctx: Context) -> Reply:
+    """The proposal as a toggle list (redrawn in place on each press)."""
     choices = [
         Choice(button("button.toggle_on" if p.selected else "button.toggle_off", number=i, name=p.name), f"t{i}")
         for i, p in enumerate(draft.proposal, 1)
@@ -102,63 +135,37 @@ def ask_select(draft: Draft, ctx: Context) -> Reply:
 
 
 def answer_select(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Toggles the numbers given; "完成选择" takes the chosen ones to the list."""
     text = text.strip()
     if text in (DONE, "完成", button("button.done_selecting")):
         if not any(p.selected for p in draft.proposal):
             return Retry(say("chat.select_none"))
-        _take_selected(draft)
-        return Goto("add_level")
+        return Goto("indicators", _take_selected(draft))
     numbers = [t for t in text.removeprefix("t").replace("，", " ").replace(",", " ").split() if t]
     if not numbers or not all(n.isdigit() and 1 <= int(n) <= len(draft.proposal) for n in numbers):
         return Retry(say("chat.bad_toggle", count=len(draft.proposal)))
     for n in numbers:
         item = draft.proposal[int(n) - 1]
         item.selected = not item.selected
-    return Stay(edit_in_place=True)
+    return Stay(in_place=True)
 
 
-# ------------------------------------------------------------------ add your own
-def _level_choices(draft: Draft) -> list[Choice]:
-    framework = get_framework(draft.filing.format)
-    return [Choice(f"{l1.name}/{l2.name}", f"{l1.name}/{l2.name}") for l1 in framework.levels for l2 in l1.children]
-
-
-def ask_add_level(draft: Draft, ctx: Context) -> Reply:
-    choices = [*_level_choices(draft), Choice(button("button.done_adding"), DONE)]
-    return ask("chat.add_level", draft, choices, columns=2, count=len(draft.filing.indicators))
-
-
-def answer_add_level(draft: Draft, text: str, ctx: Context) -> Outcome:
-    text = text.strip()
-    if text in (DONE, "完成", button("button.done_adding")):
-        if not draft.filing.indicators:
-            return Retry(say("chat.need_indicators"))
-        return Goto("values")
-    framework = get_framework(draft.filing.format)
-    level1, _, level2 = text.partition("/")
-    if not level2:  # a bare 二级 name typed
-        found = framework.level2(level1)
-        level1, level2 = (found.parent, found.name) if found else ("", "")
-    if not framework.contains(level1, level2):
-        return Retry(say("chat.bad_level", value=text))
-    draft.pending = {"level1": level1, "level2": level2}
-    return Goto("add_name")
-
-
-def ask_add_name(draft: Draft, ctx: Context) -> Reply:
-    return ask("chat.add_name", draft, level=f"{draft.pending.get('level1', '')}/{draft.pending.get('level2', '')}")
-
-
-def answer_add_name(draft: Draft, text: str, ctx: Context) -> Outcome:
-    name = clean(text)
-    if not name or len(name) > NAME_LIMIT:
-        return Retry(say("chat.bad_indicator_name", limit=NAME_LIMIT))
-    if any(i.name == name for i in draft.filing.indicators):
-        return Retry(say("chat.duplicate_name", name=name))
-    if not draft.pending.get("level2"):
-        return Goto("add_level")
-    draft.pending["name"] = name
-    return Goto("add_value")
+# ------------------------------------------------------------------ values
+def checked_value(draft: Draft, name: str, text: str) -> tuple[str | None, Reply | None]:
+    """The canonical value, or None and why it is refused; warnings come back as a note."""
+    if len(text) > VALUE_LIMIT:
+        return None, say("chat.value_refused", reasons=f"• {button('label.value_too_long', limit=VALUE_LIMIT)}")
+    findings = check_indicator(name, text)
+    errors = [f for f in findings if f.blocking]
+    if errors:
+        return None, say("chat.value_refused", reasons="\n".join(f"• {f.message}" for f in errors))
+    try:
+        printed = canonical(text, style(draft))
+    except ValueParseError as exc:  # check_indicator caught it already; kept for safety
+        return None, say("chat.value_refused", reasons=f"• {exc}")
+    warnings = [f for f in check_indicator(name, printed) if not f.blocking]
+    note = say("chat.value_warnings", reasons="\n".join(f"• {f.message}" for f in warnings)) if warnings else None
+    return printed, note
 
 
 def _value_choices(name: str, value: str | None) -> list[Choice]:
@@ -173,109 +180,194 @@ def _value_choices(name: str, value: str | None) -> list[Choice]:
     return [Choice(word, word) for word in QUALITY_WORDS if word != value][:4]
 
 
-def ask_add_value(draft: Draft, ctx: Context) -> Reply:
-    name = draft.pending.get("name", "")
-    return ask("chat.add_value", draft, _value_choices(name, None), columns=4, name=name)
-
-
-def checked_value(draft: Draft, name: str, text: str) -> tuple[str | None, Reply | None]:
-    """The canonical value, or None and why it is refused; warnings come back as a note."""
-    findings = check_indicator(name, text)
-    errors = [f for f in findings if f.blocking]
-    if errors:
-        return None, say("chat.value_refused", reasons="\n".join(f"• {f.message}" for f in errors))
-    try:
-        printed = canonical(text, style(draft))
-    except ValueParseError as exc:  # check_indicator caught it already; kept for safety
-        return None, say("chat.value_refused", reasons=f"• {exc}")
-    warnings = [f for f in check_indicator(name, printed) if not f.blocking]
-    note = say("chat.value_warnings", reasons="\n".join(f"• {f.message}" for f in warnings)) if warnings else None
-    return printed, note
-
-
-def answer_add_value(draft: Draft, text: str, ctx: Context) -> Outcome:
-    name = draft.pending.get("name")
-    if not name or not draft.pending.get("level2"):
-        return Goto("add_level")
-    value, note = checked_value(draft, name, text.strip())
+def _set_value(draft: Draft, index: int, text: str) -> tuple[bool, Reply]:
+    """Sets indicator ``index``'s value: (True, what was done) or (False, why not)."""
+    item = draft.filing.indicators[index]
+    value, note = checked_value(draft, item.name, text)
     if value is None:
-        return Retry(note)
-    draft.filing.indicators.append(
-        Indicator(level1=draft.pending["level1"], level2=draft.pending["level2"], name=name, value=value)
-    )
-    draft.pending = {}
-    added = say("chat.indicator_added", name=name, value=value)
-    return Goto("add_level", join(added, note) if note else added)
+        return False, join(say("chat.value_for", number=index + 1, name=item.name), note)
+    draft.filing.indicators[index] = item.model_copy(update={"value": value})
+    changed = say("chat.value_changed", number=index + 1, name=item.name, value=value)
+    return True, join(changed, note) if note else changed
 
 
-# ------------------------------------------------------------------ confirm each value
-def enter_values(draft: Draft, ctx: Context) -> None:
-    draft.cursor = 0
+def _delete(draft: Draft, index: int) -> Reply:
+    item = draft.filing.indicators.pop(index)
+    draft.notes.pop(item.name, None)
+    return say("chat.indicator_dropped", number=index + 1, name=item.name)
 
 
-def ask_values(draft: Draft, ctx: Context) -> Reply:
+# ------------------------------------------------------------------ the list
+def _blocked(draft: Draft) -> list[int]:
+    """Positions of indicators whose value cannot be filed as it is."""
+    return [i for i, item in enumerate(draft.filing.indicators) if checked_value(draft, item.name, item.value or "")[0] is None]
+
+
+def _list_lines(draft: Draft, blocked: list[int]) -> str:
+    lines, group = [], None
+    for i, item in enumerate(draft.filing.indicators):
+        if (item.level1, item.level2) != group:
+            group = (item.level1, item.level2)
+            lines.append(f"【{item.level1} / {item.level2}】")
+        mark = button("label.must_fix") if i in blocked else ""
+        lines.append(f"{i + 1}. {item.name}：{item.value or button('label.empty_value')}{mark}")
+    return "\n".join(lines)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def ask_indicators(draft: Draft, ctx: Context) -> Reply:
+    """The one list: every indicator numbered; accept all, add, or pick one."""
     items = draft.filing.indicators
     if not items:
-        return ask("chat.need_indicators", draft, [Choice(button("button.add_indicator"), "add")])
-    i = min(draft.cursor, len(items) - 1)
-    item = items[i]
+        return ask("chat.need_indicators", draft, [Choice(button("button.add_indicator"), ADD)])
+    blocked = _blocked(draft)
+    choices = [Choice(button("button.accept_list"), ACCEPT), Choice(button("button.add_indicator"), ADD)]
+    choices += [Choice(_short(f"{i}. {item.name}：{item.value or button('label.empty_value')}"), f"#{i}")
+                for i, item in enumerate(items, 1)]
+    key = "chat.indicator_list_blocked" if blocked else "chat.indicator_list"
+    return ask(key, draft, choices, count=len(items), limit=MAX_INDICATORS, indicators=_list_lines(draft, blocked),
+               blocked="、".join(str(i + 1) for i in blocked), example=f"{(blocked or [0])[0] + 1} ≥90%")
+
+
+def answer_indicators(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """One change per message: a value (``3 ≥90%``), a deletion (``删 3``), opening one, adding, accepting."""
+    items, text = draft.filing.indicators, text.strip()
+    if text in (ADD, button("button.add_indicator"), "添加", "添加指标"):
+        if len(items) >= MAX_INDICATORS:
+            return Retry(say("chat.indicator_limit", limit=MAX_INDICATORS))
+        return Goto("add_level")
+    if not items:
+        return Retry(say("chat.need_indicators"))
+    if text in (ACCEPT, button("button.accept_list"), "全部确认", "确认"):
+        blocked = _blocked(draft)
+        if blocked:
+            return Retry(say("chat.values_to_fix", numbers="、".join(str(i + 1) for i in blocked),
+                             example=f"{blocked[0] + 1} ≥90%"))
+        for i, item in enumerate(items):  # the values as the form prints them
+            items[i] = item.model_copy(update={"value": checked_value(draft, item.name, item.value or "")[0]})
+        return Goto("review")
+    number = _number(text, DELETE_TEXT, len(items))
+    if number is not None:
+        return Stay(_delete(draft, number), in_place=True)
+    number = _number(text.removeprefix("#"), OPEN_TEXT, len(items))
+    if number is not None:
+        draft.cursor = number
+        return Goto("indicator", in_place=True)
+    match = VALUE_TEXT.match(text)
+    if match and 1 <= int(match[1]) <= len(items):
+        done, reply = _set_value(draft, int(match[1]) - 1, match[2].strip())
+        return Stay(reply) if done else Retry(reply)
+    return Retry(say("chat.list_hint", count=len(items)))
+
+
+def _number(text: str, pattern: re.Pattern, count: int) -> int | None:
+    """The 0-based position ``text`` names with ``pattern``, if it is one of ``count``."""
+    match = pattern.match(text)
+    if match and 1 <= int(match[1]) <= count:
+        return int(match[1]) - 1
+    return None
+
+
+# ------------------------------------------------------------------ one indicator
+def ask_indicator(draft: Draft, ctx: Context) -> Reply:
+    """One indicator: type its new value, or delete it, or go back to the list."""
+    items = draft.filing.indicators
+    if not 0 <= draft.cursor < len(items):
+        return ask("chat.indicator_gone", draft, [Choice(button("button.back_to_list"), LIST)])
+    item = items[draft.cursor]
+    choices = [*_value_choices(item.name, item.value), Choice(button("button.drop"), DROP),
+               Choice(button("button.back_to_list"), LIST)]
     note = draft.notes.get(item.name)
-    choices = [Choice(button("button.keep"), KEEP), *_value_choices(item.name, item.value),
-               Choice(button("button.keep_all"), KEEP_ALL), Choice(button("button.drop"), DROP)]
-    asked = ask("chat.confirm_value", draft, choices, columns=3, index=i + 1, count=len(items),
+    asked = ask("chat.one_indicator", draft, choices, columns=3, number=draft.cursor + 1, count=len(items),
                 level=f"{item.level1} / {item.level2}", name=item.name, value=item.value or button("label.empty_value"))
     return join(say("chat.value_note", note=note), asked) if note else asked
 
 
-def _advance(draft: Draft, note: Reply | None = None) -> Outcome:
-    draft.cursor += 1
-    if draft.cursor >= len(draft.filing.indicators):
-        return Goto("review", note)
-    return Stay(note)
-
-
-def answer_values(draft: Draft, text: str, ctx: Context) -> Outcome:
-    items = draft.filing.indicators
-    text = text.strip()
-    if not items:
-        return Goto("add_level")
-    draft.cursor = min(draft.cursor, len(items) - 1)
-    item = items[draft.cursor]
+def answer_indicator(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Stores the new value (back to the list), or deletes the indicator."""
+    items, text = draft.filing.indicators, text.strip()
+    if text in (LIST, button("button.back_to_list")) or not 0 <= draft.cursor < len(items):
+        return Goto("indicators", in_place=True)
     if text in (DROP, button("button.drop"), "删除"):
-        del items[draft.cursor]
-        draft.cursor -= 1
-        return _advance(draft, say("chat.indicator_dropped", name=item.name))
-    if text in (KEEP_ALL, button("button.keep_all")):
-        while draft.cursor < len(items):
-            current = items[draft.cursor]
-            value, why = checked_value(draft, current.name, current.value or "")
-            if value is None:
-                return Retry(join(say("chat.keep_all_stopped", name=current.name), why))
-            items[draft.cursor] = current.model_copy(update={"value": value})
-            draft.cursor += 1
-        return Goto("review")
-    wanted = (item.value or "") if text in (KEEP, button("button.keep"), "保留", "好", "确认") else text
-    value, note = checked_value(draft, item.name, wanted)
+        return Goto("indicators", _delete(draft, draft.cursor), in_place=True)
+    done, reply = _set_value(draft, draft.cursor, text)
+    if not done:
+        return Retry(reply)
+    return Goto("indicators", reply)
+
+
+# ------------------------------------------------------------------ add your own
+def _level_choices(draft: Draft) -> list[Choice]:
+    framework = get_framework(draft.filing.format)
+    return [Choice(f"{l1.name}/{l2.name}", f"{l1.name}/{l2.name}") for l1 in framework.levels for l2 in l1.children]
+
+
+def ask_add_level(draft: Draft, ctx: Context) -> Reply:
+    """Asks which 一级/二级 the new indicator belongs to."""
+    choices = [*_level_choices(draft), Choice(button("button.done_adding"), DONE)]
+    return ask("chat.add_level", draft, choices, columns=2, count=len(draft.filing.indicators))
+
+
+def answer_add_level(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Keeps the level and asks the name; "不添加了" goes back to the list."""
+    text = text.strip()
+    if text in (DONE, "完成", button("button.done_adding")):
+        if not draft.filing.indicators:
+            return Retry(say("chat.need_indicators"))
+        return Goto("indicators")
+    if len(draft.filing.indicators) >= MAX_INDICATORS:
+        return Goto("indicators", say("chat.indicator_limit", limit=MAX_INDICATORS))
+    framework = get_framework(draft.filing.format)
+    level1, _, level2 = text.partition("/")
+    if not level2:  # a bare 二级 name typed
+        found = framework.level2(level1)
+        level1, level2 = (found.parent, found.name) if found else ("", "")
+    if not framework.contains(level1, level2):
+        return Retry(say("chat.bad_level", value=text))
+    draft.pending = {"level1": level1, "level2": framework.canonical_level2(level2) or level2}
+    return Goto("add_name")
+
+
+def ask_add_name(draft: Draft, ctx: Context) -> Reply:
+    """Asks the new indicator's name."""
+    return ask("chat.add_name", draft, level=f"{draft.pending.get('level1', '')}/{draft.pending.get('level2', '')}")
+
+
+def answer_add_name(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Keeps the name (a name, not taken yet) and asks the value."""
+    name = clean(text)
+    if not name or len(name) > INDICATOR_NAME_LIMIT or letters(name) < MIN_NAME_LETTERS:
+        return Retry(say("chat.bad_indicator_name", limit=INDICATOR_NAME_LIMIT, least=MIN_NAME_LETTERS))
+    if any(i.name == name for i in draft.filing.indicators):
+        return Retry(say("chat.duplicate_name", name=name))
+    if not draft.pending.get("level2"):
+        return Goto("add_level")
+    draft.pending["name"] = name
+    return Goto("add_value")
+
+
+def ask_add_value(draft: Draft, ctx: Context) -> Reply:
+    """Asks the new indicator's value."""
+    name = draft.pending.get("name", "")
+    return ask("chat.add_value", draft, _value_choices(name, None), columns=4, name=name)
+
+
+def answer_add_value(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Adds the indicator with its checked value and shows the list (the value is not asked again)."""
+    name = draft.pending.get("name")
+    if not name or not draft.pending.get("level2"):
+        return Goto("add_level")
+    if len(draft.filing.indicators) >= MAX_INDICATORS:
+        draft.pending = {}
+        return Goto("indicators", say("chat.indicator_limit", limit=MAX_INDICATORS))
+    value, note = checked_value(draft, name, text.strip())
     if value is None:
         return Retry(note)
-    items[draft.cursor] = item.model_copy(update={"value": value})
-    return _advance(draft, note)
-
-
-def back_in_values(draft: Draft) -> bool:
-    """/back inside the value list steps one indicator back; False at the first one."""
-    if draft.step == "values" and draft.cursor > 0:
-        draft.cursor -= 1
-        return True
-    return False
-
-
-STEPS = [
-    Step("proposal", ask_proposal, answer_proposal, "chat.help_proposal", enter=enter_proposal,
-         edit_label="chat.field_indicators"),
-    Step("select", ask_select, answer_select, "chat.help_select", in_line=False),
-    Step("add_level", ask_add_level, answer_add_level, "chat.help_add", in_line=False, edit_label="chat.field_add"),
-    Step("add_name", ask_add_name, answer_add_name, "chat.help_add", in_line=False),
-    Step("add_value", ask_add_value, answer_add_value, "chat.help_add", in_line=False),
-    Step("values", ask_values, answer_values, "chat.help_values", enter=enter_values, edit_label="chat.field_values"),
-]
+    new = Indicator(level1=draft.pending["level1"], level2=draft.pending["level2"], name=name, value=value)
+    draft.filing.indicators = in_framework_order([*draft.filing.indicators, new], draft.filing.format)
+    draft.pending = {}
+    added = say("chat.indicator_added", name=name, value=value)
+    return Goto("indicators", join(added, note) if note else added)

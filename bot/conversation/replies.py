@@ -1,9 +1,15 @@
-"""What the engine says: text for both channels, optional buttons, optional files."""
+"""What the engine says: text for both channels, optional buttons, optional files, a recipient.
+
+Every reply the engine returns names its recipient in ``to`` (a user key such as
+``tg:1001``): the sender for answers, another user for a notice (the drafter of a
+reviewed table). Steps leave ``to`` as ``None`` for "the sender"; ``Engine.handle`` fills
+it in, so adapters never guess where a reply goes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jixiao.bot.texts import render_html, render_plain
 
@@ -49,8 +55,18 @@ class Reply:
     files: tuple[Attachment, ...] = ()
     edit_in_place: bool = False  # a toggle list re-drawn after a press: edit, don't resend
     columns: int = 1  # how many buttons per row suit the labels
-    to: str | None = None  # another user to notify (e.g. the drafter of a reviewed table); None = the sender
+    to: str | None = None  # the recipient's user key (set on every reply the engine returns)
     stale: bool = False  # the answer to a button of an earlier question: refused
+
+
+def addressed(reply: Reply, user: str) -> Reply:
+    """``reply`` with its recipient filled in (``user`` when it names nobody)."""
+    return reply if reply.to is not None else replace(reply, to=user)
+
+
+def in_place(reply: Reply) -> Reply:
+    """``reply`` drawn over the message whose button was pressed (Telegram edits it)."""
+    return replace(reply, edit_in_place=True)
 
 
 def say(key: str, *, choices=(), token: str = "", columns: int = 1, edit_in_place: bool = False, **params) -> Reply:
@@ -76,13 +92,15 @@ def notify(user: str, key: str, **params) -> Reply:
 
 
 def join(*replies: Reply) -> Reply:
-    """Several texts as one message (the last one's buttons win)."""
+    """Several texts as one message (the buttons of the last one that has any)."""
+    buttons = next((r for r in reversed(replies) if r.choices), replies[-1])
     return Reply(
         html="\n\n".join(r.html for r in replies if r.html),
         plain="\n\n".join(r.plain for r in replies if r.plain),
-        choices=replies[-1].choices,
-        token=replies[-1].token,
+        choices=buttons.choices,
+        token=buttons.token,
         files=tuple(f for r in replies for f in r.files),
         edit_in_place=replies[-1].edit_in_place,
-        columns=replies[-1].columns,
+        columns=buttons.columns,
+        to=replies[-1].to,
     )

@@ -7,10 +7,13 @@ from datetime import datetime, timezone
 
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.texts import render_plain
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DRAFTING, FINISHED, ABANDONED = "drafting", "finished", "abandoned"
 SHARED, RETURNED, APPROVED = "shared", "returned", "approved"
+DELETED = "deleted"  # confirmed /delete: the engine removes the draft; never stored
+#: Steps of earlier versions and where a stored draft at one of them resumes now.
+RENAMED_STEPS = {"values": "indicators"}
 
 
 def now_iso() -> str:
@@ -33,7 +36,7 @@ class ProposedItem(BaseModel):
 
 
 class Version(BaseModel):
-    """A snapshot of a shared draft's table: what a reviewer saw."""
+    """A shared version of a draft's table: what a reviewer saw (only shared versions are kept)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -61,6 +64,15 @@ class ReviewNote(BaseModel):
     at: str = Field(default_factory=now_iso)
 
 
+class FormChange(BaseModel):
+    """A change of year or form waiting for the user to say where the homeless indicators go."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int
+    format: str
+
+
 class Draft(BaseModel):
     """One filing being drafted, and where the conversation about it stands."""
 
@@ -76,14 +88,26 @@ class Draft(BaseModel):
     proposal: list[ProposedItem] = []
     similar: list[str] = []  # "2024 宝山区司法局 残疾人就业保障金 (同名项目)" lines shown with the proposal
     notes: dict[str, str] = {}  # indicator name → note from the proposal (copied counts …)
-    cursor: int = 0  # the indicator whose value is being confirmed
+    cursor: int = 0  # the indicator (its position in filing.indicators) being edited
     pending: dict[str, str] = {}  # a half-entered indicator: level1, level2, name
+    form_change: FormChange | None = None  # a year/form change asking what to do with some indicators
     turn: int = 0  # bumps on every accepted input; buttons carry it, so old ones are refused
-    versions: list[Version] = []  # once shared: every change to the table is kept
+    versions: list[Version] = []  # the versions that were shared (not every edit)
     reviews: list[ReviewNote] = []
     reviewer: str | None = None  # who reviewed it last (re-sharing notifies them)
+    share_code: str | None = None  # the one live review code; any other code of this draft is dead
     created: str = Field(default_factory=now_iso)
     updated: str = Field(default_factory=now_iso)
+
+    @field_validator("step")
+    @classmethod
+    def _renamed_step(cls, step: str) -> str:
+        return RENAMED_STEPS.get(step, step)
+
+    @field_validator("history")
+    @classmethod
+    def _renamed_history(cls, history: list[str]) -> list[str]:
+        return [RENAMED_STEPS.get(step, step) for step in history]
 
     @property
     def token(self) -> str:
@@ -95,6 +119,32 @@ class Draft(BaseModel):
         return f"{self.filing.year} {name}"
 
 
+class Share(BaseModel):
+    """A review code: which draft and version it opens, and the reviewer it is bound to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    owner: str
+    draft: str
+    version: int
+    reviewer: str | None = None  # bound on first use: nobody else can open it
+    created: str = Field(default_factory=now_iso)
+
+
+class Reviewing(BaseModel):
+    """The reviewer's side while a shared draft is open: which one, and the review stage."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    owner: str
+    draft: str
+    version: int
+    stage: str = "decide"
+    indicator: str | None = None  # the indicator a comment is about (None: the whole table)
+
+
 class Session(BaseModel):
     """Per user: which draft is open, and a menu shown outside any draft."""
 
@@ -102,12 +152,20 @@ class Session(BaseModel):
 
     user: str
     current: str | None = None
-    menu: str | None = None  # "drafts" or "lookup" while such a list of buttons is shown
+    menu: str | None = None  # "drafts", "lookup", "lookup_query" or "review" while shown
     choices: list[str] = []  # the values of that list's buttons, by position
     turn: int = 0
     last_department: str | None = None
     last_unit: str | None = None
-    review: dict[str, str] = {}  # while reviewing someone's draft: code, stage, indicator
+    review: Reviewing | None = None  # while reviewing someone's draft
+    code_misses: list[str] = []  # when this user last typed review codes that do not exist
+    damaged: str | None = None  # the user's file was damaged and set aside here: say so once
+
+    @field_validator("review", mode="before")
+    @classmethod
+    def _old_review(cls, value):
+        """Earlier versions kept a dict without the code: such a review starts again."""
+        return value if isinstance(value, Reviewing) or (isinstance(value, dict) and "code" in value) else None
 
     @property
     def token(self) -> str:
