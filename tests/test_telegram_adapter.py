@@ -424,3 +424,53 @@ def test_serve_refuses_bad_configuration_with_status_2(monkeypatch, tmp_path):
     result = CliRunner().invoke(app, ["serve"])
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "TELEGRAM_API_URL" in result.output
+
+
+# ------------------------------------------------------------------ recipients
+async def test_replies_go_to_the_user_who_pressed_not_the_pressed_messages_chat(harness):
+    alice, bob = harness.person(ALICE, "王五"), harness.person(BOB, "李四")
+    await harness.say(alice, "/new")
+    await harness.say(bob, "/new")
+    alices = harness.fake.keyboard_message(ALICE)
+    bobs_token = draft_of(harness.data_dir, BOB).token
+    mark = harness.fake.mark()
+    harness.fake.callback(bob.user, alices, encode(CHOICE, bobs_token, 0))  # forged: Bob's press on Alice's message
+    await harness.settle()
+    assert harness.fake.sent(ALICE, mark) == []  # nothing into Alice's chat
+    assert "项目名称" in "\n".join(c.text for c in harness.fake.sent(BOB, mark))
+    assert draft_of(harness.data_dir, BOB).filing.year == 2027 and draft_of(harness.data_dir, ALICE).step == "year"
+
+
+async def test_a_review_notice_goes_to_the_drafters_chat(harness):
+    from test_conversation import Chat, finish
+
+    engine = harness.bot.engine
+    finish(Chat(engine.corpus, engine.index, user=f"tg:{ALICE}", engine=engine))
+    alice, bob = harness.person(ALICE, "王五"), harness.person(BOB, "李四")
+    code = (await harness.say(alice, "/share")).split("/review ")[1].split()[0]
+    assert "请审核" in await harness.say(bob, f"/review {code}")
+    mark = harness.fake.mark()
+    await harness.press(bob, "退回修改")
+    await harness.press(bob, "整张表")
+    await harness.say(bob, "请补充成本测算依据")
+    to_alice = "\n".join(c.text for c in harness.fake.sent(ALICE, mark))
+    to_bob = "\n".join(c.text for c in harness.fake.sent(BOB, mark))
+    assert "被退回修改" in to_alice and "请补充成本测算依据" in to_alice
+    assert "被退回修改" not in to_bob and "已通知填表人" in to_bob
+    assert draft_of(harness.data_dir, ALICE).status == "returned"
+
+
+async def test_the_indicator_list_is_redrawn_in_place(harness):
+    alice = harness.person(ALICE)
+    await fill_facts(alice, harness.settle)
+    await harness.press(alice, "全部采用")
+    listing = harness.fake.keyboard_message(ALICE)
+    await harness.press(alice, "2. ")
+    (edit,) = alice.replies()
+    assert edit.method == "editMessageText" and edit.params["message_id"] == listing["message_id"]
+    assert "第 2/" in edit.text
+    await harness.press(alice, "返回列表")
+    (edit,) = alice.replies()
+    assert edit.method == "editMessageText" and "指标（" in edit.text
+    pages = json.dumps(edit.params["reply_markup"], ensure_ascii=False)
+    assert "1/" in pages  # a long list keeps its pages

@@ -25,6 +25,7 @@ from fake_bot_api import GOAL, TOKEN, FakeBotAPIServer, Person, draft_of, fill_f
 from jixiao.bot.adapters.telegram import ALLOWED_UPDATES, build_application
 from jixiao.bot.adapters.telegram_config import TelegramConfig
 from jixiao.bot.wiring import build_engine
+from jixiao.store.drafts import DraftStore
 
 TODAY = date(2026, 11, 25)
 ALICE, BOB, EVE = 1001, 1002, 6666
@@ -254,3 +255,50 @@ async def test_jixiao_serve_with_a_webhook(server, tmp_path):
             process.kill()
             process.wait()
     assert hook.params["secret_token"] not in log.read_text()
+
+
+# ------------------------------------------------------------------ review between two people
+async def test_review_between_two_people_over_http(server, bot):
+    """Alice shares, a superseded code is refused, Bob approves while Alice keeps writing:
+    the notice reaches Alice's chat only, and the approval is stored."""
+    from test_conversation import Chat, finish
+
+    engine = bot.app.bot_data["jixiao"].engine
+    finish(Chat(engine.corpus, engine.index, user=f"tg:{ALICE}", engine=engine))  # a finished table, quickly
+    alice, bob = Person(server.fake, ALICE, "王五"), Person(server.fake, BOB, "李四")
+    start = server.fake.mark()
+
+    alice.send("/share")
+    old_code = (await alice.expect("已生成审核码")).split("/review ")[1].split()[0]
+    alice.send("/edit")
+    await alice.expect("要修改哪一项")
+    alice.press("年度目标")
+    await alice.expect("年度总体目标")
+    alice.send("确保工伤认定和劳动能力鉴定工作有序开展。全年完成鉴定案件不少于3400件。")
+    await alice.expect("请检查整张表")
+    alice.press("确认完成")
+    await alice.expect("已完成")
+    alice.send("/share")
+    code = (await alice.expect("第 2 版")).split("/review ")[1].split()[0]
+    assert code != old_code
+
+    bob.send(f"/review {old_code}")
+    assert "旧版本" in await bob.expect("旧版本", "审核码")
+    bob.send(f"/review {code}")
+    await bob.expect("请审核")
+
+    alice.since = bob.since = server.fake.mark()
+    server.fake.press(bob.user, "✓ 批准", BOB)  # Bob approves while Alice keeps writing
+    for text in ("/drafts", "/new", "/show"):
+        server.fake.message(alice.user, text)
+    await bob.expect("已批准")
+    await alice.expect("已通过审核")
+    await server.fake.until(lambda: "预算年度" in alice.seen(), what="Alice's own messages answered")
+
+    bob_saw = "\n".join(c.text for c in server.fake.sent(BOB, start))
+    alice_saw = "\n".join(c.text for c in server.fake.sent(ALICE, start))
+    assert "已通过审核" in alice_saw and "已通过审核" not in bob_saw
+    assert "已通知填表人" in bob_saw and "已通知填表人" not in alice_saw
+    (shared,) = [d for d in DraftStore(bot.data_dir).drafts(f"tg:{ALICE}") if d.versions]
+    assert shared.status == "approved" and [(n.version, n.verdict) for n in shared.reviews] == [(2, "approved")]
+    assert draft_of(bot.data_dir, ALICE).step == "year"  # Alice's /new was kept too

@@ -285,6 +285,7 @@ class Engine:
         self.index_builder = index_builder
         self.code_ttl = code_ttl
         self.new_code = new_code
+        self.reruns = 0  # turns re-run because another writer got in first (a statistic)
         self._corpus_lock = threading.Lock()
 
     def context(self, turn: Turn) -> Context:
@@ -303,6 +304,7 @@ class Engine:
                 notices.append(say("chat.shares_damaged", path=damaged.moved_to))
                 continue
             except (StaleRevision, ClaimLost) as conflict:
+                self.reruns += 1
                 logger.debug("event=turn_rerun user=%s attempt=%d why=%s", user, attempt, conflict)
                 time.sleep(random.uniform(0, 0.001 * (attempt + 1)))
                 continue
