@@ -64,15 +64,16 @@ class ShareStore:
     def get(self, code: str) -> Share | None:
         return self._shares().get(normal(code))
 
-    def add(self, share: Share, *, forget_before: str | None = None) -> None:
+    def add(self, share: Share, *, forget_before: str | None = None) -> bool:
         with self.storage.transaction():
             shares = self._shares()
-            if share.code in shares:
-                raise ValueError(f"share code {share.code} exists already")
+            if share.code in shares:  # drawn twice (1 in 10^12): the caller draws again
+                return False
             if forget_before is not None:
                 shares = {code: s for code, s in shares.items() if s.created >= forget_before}
             shares[share.code] = share
             self._write(shares)
+            return True
 
     def claim(self, code: str, reviewer: str) -> bool:
         with self.storage.transaction():  # compare and set: one reviewer wins

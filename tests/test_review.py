@@ -221,3 +221,29 @@ def test_shared_versions_do_not_grow_with_every_edit(engine):
         alice.send(f"1 ≤{14 + i % 7}元")
     assert len(alice.draft.versions) == 1
     assert size() < before * 1.5, (before, size())
+
+
+def test_a_damaged_shares_file_is_set_aside_and_the_user_told(tmp_path, corpus, caplog):
+    from jixiao.bot.wiring import build_engine
+
+    (tmp_path / "shares.json").write_text('{"shares": {"1": {"code": 5}}}')  # valid JSON, wrong shape
+    engine = build_engine(tmp_path, today=lambda: TODAY)  # starts anyway
+    alice, code = shared(engine)
+    bob = Person(engine, "bob")
+    assert "请审核" in bob.send(f"/review {code}")
+    (tmp_path / "shares.json").write_bytes(b"\x00garbage")  # damaged while running
+    answer = bob.send(f"/review {code}")
+    aside = sorted(tmp_path.glob("shares.json.corrupt-*"))
+    assert len(aside) == 2 and aside[-1].read_bytes() == b"\x00garbage"
+    assert "审核码文件损坏" in answer and aside[-1].name in answer and "请联系管理员" in answer
+    assert "找不到审核码" in answer  # the codes are gone, and it says so
+    assert str(aside[-1]) in caplog.text
+    assert "请审核" in bob.send("/review " + code_in(alice.send("/share")))  # sharing works again
+
+
+def test_a_code_drawn_twice_is_drawn_again(corpus):
+    codes = iter(["AAAA2222", "AAAA2222", "BBBB3333"])
+    engine = Engine(MemoryDraftStore(), corpus, build_index(corpus), today=lambda: TODAY, new_code=lambda: next(codes))
+    first, second = shared(engine, "alice")[1], shared(engine, "carol")[1]
+    assert (first, second) == ("AAAA2222", "BBBB3333")
+    assert engine.shares.get("AAAA2222").owner == "alice" and engine.shares.get("BBBB3333").owner == "carol"

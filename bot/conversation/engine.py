@@ -67,7 +67,7 @@ class Input:
 
 
 class ClaimLost(Exception):
-    """Another reviewer holds the code now: the turn is re-run and says so."""
+    """Another reviewer holds the code now (or a new code was taken): the turn is re-run."""
 
 
 def clean_input(text: str) -> str:
@@ -335,8 +335,8 @@ class Engine:
                 raise ClaimLost(effect.code)
         forget_before = (self.now() - 2 * self.code_ttl).isoformat(timespec="seconds")
         for effect in turn.effects:
-            if isinstance(effect, AddShare):
-                self.shares.add(effect.share, forget_before=forget_before)
+            if isinstance(effect, AddShare) and not self.shares.add(effect.share, forget_before=forget_before):
+                raise ClaimLost(effect.share.code)  # the code was drawn before: a new one on the re-run
         writes = self._own_write(turn, before, revision)
         for effect in turn.effects:
             if isinstance(effect, SaveDraft):

@@ -19,6 +19,7 @@ from jixiao.bot.conversation.replies import Reply
 from jixiao.bot.conversation.state import Draft, Session, Share
 from jixiao.bot.conversation.stores import UserState
 from jixiao.bot.domain.models import Filing
+from jixiao.store.shares import new_code
 
 
 # ------------------------------------------------------------------ outcomes
@@ -85,7 +86,7 @@ class Context:
     last_department: str | None = None
     last_unit: str | None = None
     code_ttl: timedelta = CODE_TTL
-    new_code: Callable[[], str] = lambda: "ABCDEFGH"  # the engine passes a random one
+    new_code: Callable[[], str] = new_code  # a random review code
 
     @property
     def now_iso(self) -> str:

@@ -83,8 +83,8 @@ class ShareStore(Protocol):
     def get(self, code: str) -> Share | None:
         """The share of ``code`` (any case); ``DamagedStore`` if the file had to be set aside."""
 
-    def add(self, share: Share, *, forget_before: str | None = None) -> None:
-        """Keep ``share``; shares created before ``forget_before`` (ISO time) are dropped."""
+    def add(self, share: Share, *, forget_before: str | None = None) -> bool:
+        """Keep ``share`` (False if its code is taken); shares created before ``forget_before`` are dropped."""
 
     def claim(self, code: str, reviewer: str) -> bool:
         """Bind ``code`` to ``reviewer`` unless another reviewer holds it; True if ``reviewer`` holds it now."""
