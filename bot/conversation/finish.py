@@ -132,38 +132,37 @@ def answer_edit_menu(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 
 # ------------------------------------------------------------------ /cancel and /delete questions
-def ask_cancel(draft: Draft, ctx: Context) -> Reply:
-    """Asks whether to give the draft up (it is kept in /drafts)."""
-    return ask("chat.confirm_cancel", draft, [Choice(button("button.cancel_yes"), YES), Choice(button("button.cancel_no"), NO)],
-               columns=2, name=draft.label())
+def _yes_no(key: str, yes_label: str):
+    """The question and answer of a yes/no detour; "yes" gives the draft ``status`` and kills its review code."""
+
+    def ask_it(draft: Draft, ctx: Context) -> Reply:
+        choices = [Choice(button(yes_label), YES), Choice(button("button.cancel_no"), NO)]
+        return ask(key, draft, choices, columns=2, name=draft.label())
+
+    def answer_it(draft: Draft, text: str, ctx: Context, status: str) -> Outcome:
+        text = text.strip()
+        if text in (YES, "是", button(yes_label)):
+            draft.status, draft.share_code = status, None
+            return Next()
+        if text in (NO, "否", "不", button("button.cancel_no")):
+            return Next()
+        return Retry(say("chat.pick_a_choice"))
+
+    return ask_it, answer_it
+
+
+ask_cancel, _answer_cancel = _yes_no("chat.confirm_cancel", "button.cancel_yes")
+ask_delete, _answer_delete = _yes_no("chat.confirm_delete", "button.delete_yes")
 
 
 def answer_cancel(draft: Draft, text: str, ctx: Context) -> Outcome:
-    """Gives the draft up (its review code dies) or goes back to where it was."""
-    text = text.strip()
-    if text in (YES, "是", button("button.cancel_yes")):
-        draft.status, draft.share_code = ABANDONED, None
-        return Next()
-    if text in (NO, "否", "不", button("button.cancel_no")):
-        return Next()
-    return Retry(say("chat.pick_a_choice"))
-
-
-def ask_delete(draft: Draft, ctx: Context) -> Reply:
-    """Asks whether to delete the draft for good."""
-    return ask("chat.confirm_delete", draft, [Choice(button("button.delete_yes"), YES), Choice(button("button.cancel_no"), NO)],
-               columns=2, name=draft.label())
+    """Gives the draft up (kept in /drafts; its review code dies) or goes back to where it was."""
+    return _answer_cancel(draft, text, ctx, ABANDONED)
 
 
 def answer_delete(draft: Draft, text: str, ctx: Context) -> Outcome:
     """Deletes the draft (the engine drops it from the user's file) or goes back."""
-    text = text.strip()
-    if text in (YES, "是", button("button.delete_yes")):
-        draft.status, draft.share_code = DELETED, None
-        return Next()
-    if text in (NO, "否", "不", button("button.cancel_no")):
-        return Next()
-    return Retry(say("chat.pick_a_choice"))
+    return _answer_delete(draft, text, ctx, DELETED)
 
 
 __all__ = ["table_replies", "export_files"]
