@@ -91,8 +91,10 @@ def _render(draft: Draft, suffix: str) -> bytes | None:
 
 def export_files(draft: Draft) -> tuple[Attachment, ...]:
     """The finished table as .xlsx and .png, made when the adapter sends them."""
+    from jixiao.bot.render import export_stem
+
     snapshot = draft.model_copy(deep=True)
-    stem = f"{draft.filing.year}-{draft.filing.project_name or 'draft'}".replace("/", "_")
+    stem = export_stem(draft.filing)  # short enough in bytes for any file system
     return (
         Attachment("document", f"{stem}.xlsx", lambda: _render(snapshot, ".xlsx")),
         Attachment("photo", f"{stem}.png", lambda: _render(snapshot, ".png")),

@@ -19,6 +19,7 @@ from jixiao.bot.conversation.replies import Choice, Reply, button, say
 from jixiao.bot.conversation.state import Draft, FormChange
 from jixiao.bot.domain.frameworks import Framework, framework_for_year, framework_ids, get_framework
 from jixiao.bot.domain.models import Indicator
+from jixiao.bot.domain.order import in_framework_order
 
 FORM_PREFIX, DROP, KEEP_FORM, LEVEL_PREFIX = "form:", "drop", "keep_form", "level:"
 FORM_TEXT = re.compile(r"^(\d{4})\s*(?:年)?\s*版")
@@ -46,8 +47,6 @@ def mapped(draft: Draft, new_format: str) -> tuple[list[Indicator], list[Indicat
 
 
 def _apply(draft: Draft, change: FormChange, indicators: list[Indicator]) -> None:
-    from jixiao.bot.conversation.indicators import in_framework_order
-
     old_year = draft.filing.year
     draft.filing.year, draft.filing.format = change.year, change.format
     draft.filing.indicators = in_framework_order(indicators, change.format)

@@ -4,8 +4,8 @@ After the proposal the user works on **one list message** (``indicators``): ever
 indicator numbered, those whose value must change marked. From there one message does
 one thing: ``3 ≥90%`` sets a value, ``删 3`` deletes, ``3`` (or its button) opens that
 indicator, "＋ 添加指标" adds one, "✓ 全部确认" goes on to the review. A value just typed
-is never asked again. The indicators are kept in the framework's order, so the numbers
-shown are their positions.
+is never asked again. The indicators are kept in the framework's order
+(``bot.domain.order``), so the numbers shown are their positions.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
 from jixiao.bot.conversation.state import Draft, ProposedItem
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Indicator
+from jixiao.bot.domain.order import in_framework_order
 from jixiao.bot.domain.validation import check_indicator
 from jixiao.bot.domain.validation.names import name_kind
 from jixiao.bot.domain.values import Qualitative, ValueParseError, canonical, parse_value
@@ -33,15 +34,6 @@ LABEL_CHARS = 36  # of a list button: Telegram cuts longer ones on a phone anywa
 
 def style(draft: Draft) -> str:
     return get_framework(draft.filing.format).value_style
-
-
-def in_framework_order(indicators: list[Indicator], form: str) -> list[Indicator]:
-    """``indicators`` grouped by level in the framework's order; the user's order within a level."""
-    position: dict[tuple[str, str], int] = {}
-    for level in get_framework(form).levels:
-        for child in level.children:
-            position[(level.name, child.name)] = len(position)
-    return sorted(indicators, key=lambda i: position.get((i.level1, i.level2), len(position)))
 
 
 def _capped(items: list[Indicator]) -> tuple[list[Indicator], Reply | None]:
