@@ -121,3 +121,14 @@ def test_a_file_name_the_disk_refuses_is_said_not_raised(tmp_path):
     out = io.StringIO()
     ConsoleChat(Attached(), "console:张三", exports=tmp_path, out=out).send("x")
     assert "没能保存文件" in out.getvalue()
+
+
+def test_the_indicator_list_is_numbered_as_its_items(tmp_path):
+    db = tmp_path / "store"
+    out = chat(db, ["/new", "1", "工伤鉴定", "上海市松江区人力资源和社会保障局", "1", "特定目标类", "其他经常性项目", "1",
+                    "711000", "/skip", "确保工伤认定和劳动能力鉴定工作有序开展。全年完成鉴定案件不少于3300件。", "全部采用",
+                    "3", "5"])
+    assert "  [y] ✓ 全部确认" in out and "  [3] 3. " in out  # option 3 is indicator 3
+    assert "第 3/" in out and "  [删] 删除此项" in out
+    current = draft(db)  # "5" was taken as a value (or refused as one), never as "delete"
+    assert len(current.filing.indicators) == len(current.proposal)

@@ -34,8 +34,8 @@ class ConsoleChat:
                 print(file=self.out)
                 continue
             print(reply.plain, file=self.out)
-            for i, choice in enumerate(reply.choices, 1):
-                print(f"  [{i}] {choice.label}", file=self.out)
+            for key, choice in self.keys(reply):
+                print(f"  [{key}] {choice.label}", file=self.out)
             for attachment in reply.files:
                 self.save(attachment)
             print(file=self.out)
@@ -55,15 +55,17 @@ class ConsoleChat:
             return
         print(f"  📎 {path}", file=self.out)
 
+    @staticmethod
+    def keys(reply: Reply) -> list[tuple[str, object]]:
+        """What to type for each option: its own key, else its position."""
+        return [(choice.key or str(i), choice) for i, choice in enumerate(reply.choices, 1)]
+
     def to_input(self, line: str) -> Input:
-        """A typed line: a button when it is an option's number or label, else text."""
+        """A typed line: a button when it is an option's key (its number) or label, else text."""
         text = line.strip()
         if self.buttons is not None and not text.startswith("/"):
-            choices = self.buttons.choices
-            if text.isdigit() and 1 <= int(text) <= len(choices):
-                return Input(choices[int(text) - 1].value, token=self.buttons.token)
-            for choice in choices:
-                if text == choice.label:
+            for key, choice in self.keys(self.buttons):
+                if text in (key, choice.label):
                     return Input(choice.value, token=self.buttons.token)
         return Input(line)
 

@@ -24,7 +24,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 from jixiao.bot.conversation import review
@@ -77,8 +77,6 @@ def clean_input(text: str) -> str:
 
 def stale_reply() -> Reply:
     """The polite refusal of a button that belongs to an earlier question."""
-    from dataclasses import replace
-
     return replace(say("chat.stale_button"), stale=True)
 
 

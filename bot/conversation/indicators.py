@@ -216,8 +216,8 @@ def ask_indicators(draft: Draft, ctx: Context) -> Reply:
     if not items:
         return ask("chat.need_indicators", draft, [Choice(button("button.add_indicator"), ADD)])
     blocked = _blocked(draft)
-    choices = [Choice(button("button.accept_list"), ACCEPT), Choice(button("button.add_indicator"), ADD)]
-    choices += [Choice(_short(f"{i}. {item.name}：{item.value or button('label.empty_value')}"), f"#{i}")
+    choices = [Choice(button("button.accept_list"), ACCEPT, "y"), Choice(button("button.add_indicator"), ADD, "+")]
+    choices += [Choice(_short(f"{i}. {item.name}：{item.value or button('label.empty_value')}"), f"#{i}", str(i))
                 for i, item in enumerate(items, 1)]
     key = "chat.indicator_list_blocked" if blocked else "chat.indicator_list"
     return ask(key, draft, choices, count=len(items), limit=MAX_INDICATORS, indicators=_list_lines(draft, blocked),
@@ -270,8 +270,9 @@ def ask_indicator(draft: Draft, ctx: Context) -> Reply:
     if not 0 <= draft.cursor < len(items):
         return ask("chat.indicator_gone", draft, [Choice(button("button.back_to_list"), LIST)])
     item = items[draft.cursor]
-    choices = [*_value_choices(item.name, item.value), Choice(button("button.drop"), DROP),
-               Choice(button("button.back_to_list"), LIST)]
+    # keyed, so that a console user typing a number means a value, never "delete"
+    choices = [*_value_choices(item.name, item.value), Choice(button("button.drop"), DROP, "删"),
+               Choice(button("button.back_to_list"), LIST, "返")]
     note = draft.notes.get(item.name)
     asked = ask("chat.one_indicator", draft, choices, columns=3, number=draft.cursor + 1, count=len(items),
                 level=f"{item.level1} / {item.level2}", name=item.name, value=item.value or button("label.empty_value"))

@@ -16,10 +16,14 @@ from jixiao.bot.texts import render_html, render_plain
 
 @dataclass(frozen=True)
 class Choice:
-    """A button: ``label`` is shown, ``value`` comes back as the answer."""
+    """A button: ``label`` is shown, ``value`` comes back as the answer.
+
+    ``key`` is what a console user types to choose it when its position would mislead
+    (the indicator list numbers its items 1, 2, … after two action buttons)."""
 
     label: str
     value: str
+    key: str | None = None
 
 
 class Attachment:
