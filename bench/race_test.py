@@ -59,7 +59,7 @@ def engine_on(data_dir: Path, durable: bool = True) -> Engine:
     ``durable=False`` skips the fsyncs (``AtomicJSONStorage.DURABLE``): the races are about
     writers overwriting each other, not about power cuts, and run several times faster."""
     AtomicJSONStorage.DURABLE = durable
-    return Engine(DraftStore(data_dir), [], None, today=lambda: TODAY, shares=ShareStore(data_dir),
+    return Engine(DraftStore(data_dir), [], today=lambda: TODAY, shares=ShareStore(data_dir),
                   own_filings=MemoryOwnFilings())
 
 

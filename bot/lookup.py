@@ -15,11 +15,13 @@ and everything — every filing's indicators, every change — with ``detail=Tru
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.render import fmt_money
 from jixiao.bot.render.chat_table import pack
+from jixiao.bot.retrieval.corpus import Corpus, as_corpus
 from jixiao.bot.retrieval.text import indicator_key, normalize_name, normalize_unit
 from jixiao.bot.texts import render_html, render_plain
 from rapidfuzz import fuzz, process
@@ -119,21 +121,19 @@ def compare(before: Filing, after: Filing) -> YearStep:
     return YearStep(before, after, tuple(changes))
 
 
-def lookup(corpus: list[Filing], query: str, *, unit: str | None = None) -> LookupResult:
+def lookup(corpus: Corpus | Iterable[Filing], query: str, *, unit: str | None = None) -> LookupResult:
     """Every filing named ``query``, grouped by unit (``unit`` — the asking user's 主管部门
     or 申报单位 — first), then similar names; the closest names when nothing matches."""
+    corpus = as_corpus(corpus)
     wanted = normalize_name(query)
     result = LookupResult(query=query, unit=unit)
     if not wanted:
         return result
-    result.exact = sorted((f for f in corpus if normalize_name(f.project_name) == wanted), key=lambda f: f.year)
-    names = sorted({f.project_name for f in corpus if normalize_name(f.project_name) != wanted})
+    result.exact = corpus.named(query)
+    names = [name for name in corpus.names() if normalize_name(name) != wanted]
     scored = process.extract(wanted, names, scorer=fuzz.WRatio, processor=normalize_name, limit=None)
     close = [(name, score) for name, score, _ in scored if score >= FUZZY_CUTOFF][:MAX_FUZZY]
-    by_name: dict[str, list[Filing]] = {}
-    for f in corpus:
-        by_name.setdefault(f.project_name, []).append(f)
-    result.fuzzy = [(f, score) for name, score in close for f in sorted(by_name[name], key=lambda f: f.year)]
+    result.fuzzy = [(f, score) for name, score in close for f in corpus.named(name) if f.project_name == name]
     if not result.found:
         result.suggestions = [name for name, _, _ in scored[:MAX_SUGGESTIONS]]
     result.units = _by_unit(result.exact, unit)

@@ -9,6 +9,7 @@ from typing import Callable
 
 from jixiao.bot.conversation.engine import Engine
 from jixiao.bot.domain.models import Filing
+from jixiao.bot.retrieval.corpus import Corpus
 from jixiao.store.corpus import CorpusStore, OwnFilingStore, bundled_corpus
 from jixiao.store.drafts import DraftStore
 from jixiao.store.shares import ShareStore
@@ -28,18 +29,7 @@ def load_corpus(data_dir: Path) -> list[Filing]:
     return [f for f in filings.values() if f.complete]
 
 
-def build_index(corpus: list[Filing]):
-    try:
-        from jixiao.bot.retrieval.index import SearchIndex
-    except ImportError:  # retrieval not installed: the conversation works without proposals
-        logger.warning("jixiao.bot.retrieval missing: no indicator proposals")
-        return None
-    return SearchIndex(corpus)
-
-
 def build_engine(data_dir: Path, today: Callable[[], date] = date.today, **options) -> Engine:
     """The engine on the files in ``data_dir``; ``options`` go to ``Engine`` (``now``, ``code_ttl`` …)."""
-    corpus = load_corpus(data_dir)
-    return Engine(DraftStore(Path(data_dir)), corpus, build_index(corpus), today=today,
-                  shares=ShareStore(Path(data_dir)), own_filings=OwnFilingStore(Path(data_dir)),
-                  index_builder=build_index, **options)
+    return Engine(DraftStore(Path(data_dir)), Corpus(load_corpus(data_dir)), today=today,
+                  shares=ShareStore(Path(data_dir)), own_filings=OwnFilingStore(Path(data_dir)), **options)

@@ -12,7 +12,7 @@ from jixiao.bot.conversation.flow import STEPS, FlowError, Step, check_flow, edg
 from jixiao.bot.conversation.limits import MAX_INDICATORS, NAME_LIMIT
 from jixiao.bot.conversation.state import ABANDONED, FINISHED
 from jixiao.bot.domain.models import Indicator
-from jixiao.bot.wiring import build_index
+from jixiao.bot.retrieval.index import SearchIndex
 from jixiao.store.corpus import bundled_corpus
 from jixiao.store.drafts import DraftStore, MemoryDraftStore
 
@@ -28,7 +28,7 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def index(corpus):
-    return build_index(corpus)
+    return SearchIndex(corpus)
 
 
 class Chat:
@@ -36,7 +36,7 @@ class Chat:
 
     def __init__(self, corpus, index, user="u1", store=None, engine=None):
         self.corpus, self.index, self.user = corpus, index, user
-        self.engine = engine or Engine(store if store is not None else MemoryDraftStore(), corpus, index,
+        self.engine = engine or Engine(store if store is not None else MemoryDraftStore(), corpus,
                                        today=lambda: TODAY)
         self.last = []
         self.buttons = None
@@ -45,7 +45,7 @@ class Chat:
     def restart(self):
         """A new process on the same store (the files are re-read from disk)."""
         self.engine.store.close()
-        self.engine = Engine(DraftStore(self.engine.store.files.directory.parent), self.corpus, self.index,
+        self.engine = Engine(DraftStore(self.engine.store.files.directory.parent), self.corpus,
                              today=lambda: TODAY)
 
     def send(self, text):
@@ -419,7 +419,7 @@ def test_cancel_keeps_the_draft_and_delete_removes_it(corpus, index):
 
 
 def test_users_do_not_see_each_other(corpus, index):
-    engine = Engine(MemoryDraftStore(), corpus, index, today=lambda: TODAY)
+    engine = Engine(MemoryDraftStore(), corpus, today=lambda: TODAY)
     alice, bob = Chat(corpus, index, "alice", engine=engine), Chat(corpus, index, "bob", engine=engine)
     alice.send("/new")
     alice.press("2027")
@@ -460,6 +460,33 @@ def test_lookup_anywhere_exact_fuzzy_and_no_match(corpus, index):
     chat.send("/lookup 工伤鉴定")
     chat.send("业务培训")
     assert chat.draft.filing.project_name == "业务培训"
+
+
+def test_lookup_in_a_draft_is_short_asks_again_and_gives_details_on_request(corpus, index):
+    chat = Chat(corpus, index)
+    chat.send("/new")
+    chat.press("2027")
+    asked = chat.send("/lookup 工伤鉴定")
+    assert len(chat.last) >= 2 and "项目名称" in chat.last[-1].plain  # the interrupted question, again
+    short = chat.last[0].plain
+    assert len(short.splitlines()) <= 15 and "详细" in short
+    detail = "\n".join(r.plain for r in chat.engine.handle("u1", Input("/lookup 工伤鉴定 详细"))[:-1])
+    assert len(detail.splitlines()) > len(short.splitlines())
+    assert "鉴定" in detail and asked
+
+
+def test_lookup_puts_the_asking_unit_first(corpus, index):
+    units = {f.department for f in corpus if f.project_name == "残疾人就业保障金"}
+    assert len(units) == 2
+    for unit in sorted(units):
+        chat = Chat(corpus, index, user=f"u-{unit}")
+        chat.send("/new")
+        chat.press("2027")
+        chat.send("一个新项目")
+        chat.send(unit)
+        answer = chat.send("/lookup 残疾人就业保障金")
+        others = answer.index("其他单位的同名项目")
+        assert answer.find(unit) < others  # the asker's own unit is named before the others
 
 
 # ------------------------------------------------------------------ limits and odd input
@@ -516,7 +543,7 @@ def test_a_damaged_user_file_is_set_aside_and_the_user_told(tmp_path, corpus, in
     path = store.files.path("u1")
     store.close()
     path.write_bytes(content)
-    chat.engine = Engine(DraftStore(tmp_path), corpus, index, today=lambda: TODAY)
+    chat.engine = Engine(DraftStore(tmp_path), corpus, today=lambda: TODAY)
     answer = chat.send("/new")
     aside = list(path.parent.glob(path.name + ".corrupt-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == content

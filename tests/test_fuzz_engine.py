@@ -39,7 +39,6 @@ from jixiao.bot.conversation.engine import MAX_INPUT, Engine, Input, clean_input
 from jixiao.bot.conversation.finish import export_files as render_files
 from jixiao.bot.conversation.flow import STEPS as FLOW
 from jixiao.bot.conversation.state import Draft, Session
-from jixiao.bot.wiring import build_index
 from jixiao.store.corpus import bundled_corpus
 from jixiao.store.drafts import MemoryDraftStore
 from jixiao.store.memory import MemoryOwnFilings
@@ -164,13 +163,12 @@ def export_once(draft):
 
 
 CORPUS = [f for f in bundled_corpus() if f.complete]
-INDEX = build_index(CORPUS)
 
 
 class EngineMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
-        self.engine = Engine(MemoryDraftStore(), CORPUS, INDEX, today=lambda: TODAY, shares=MemoryShareStore(),
+        self.engine = Engine(MemoryDraftStore(), CORPUS, today=lambda: TODAY, shares=MemoryShareStore(),
                              own_filings=MemoryOwnFilings())
         self._export_files = engine_module.export_files
         engine_module.export_files = export_once  # restored in teardown

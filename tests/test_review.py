@@ -14,7 +14,6 @@ from jixiao.bot.conversation.limits import CODE_MISSES
 from jixiao.bot.conversation.state import APPROVED, RETURNED, SHARED
 from jixiao.bot.lookup import lookup
 from jixiao.bot.retrieval.index import Query
-from jixiao.bot.wiring import build_index
 from jixiao.store.corpus import bundled_corpus
 from jixiao.store.drafts import MemoryDraftStore
 from jixiao.store.memory import MemoryOwnFilings
@@ -54,8 +53,8 @@ def clock():
 
 @pytest.fixture
 def engine(corpus, clock):
-    return Engine(MemoryDraftStore(), corpus, build_index(corpus), today=lambda: TODAY, shares=MemoryShareStore(),
-                  own_filings=MemoryOwnFilings(), index_builder=build_index, now=clock)
+    return Engine(MemoryDraftStore(), corpus, today=lambda: TODAY, shares=MemoryShareStore(),
+                  own_filings=MemoryOwnFilings(), now=clock)
 
 
 def code_in(text):
@@ -243,7 +242,7 @@ def test_a_damaged_shares_file_is_set_aside_and_the_user_told(tmp_path, corpus, 
 
 def test_a_code_drawn_twice_is_drawn_again(corpus):
     codes = iter(["AAAA2222", "AAAA2222", "BBBB3333"])
-    engine = Engine(MemoryDraftStore(), corpus, build_index(corpus), today=lambda: TODAY, new_code=lambda: next(codes))
+    engine = Engine(MemoryDraftStore(), corpus, today=lambda: TODAY, new_code=lambda: next(codes))
     first, second = shared(engine, "alice")[1], shared(engine, "carol")[1]
     assert (first, second) == ("AAAA2222", "BBBB3333")
     assert engine.shares.get("AAAA2222").owner == "alice" and engine.shares.get("BBBB3333").owner == "carol"

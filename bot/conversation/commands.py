@@ -103,30 +103,39 @@ def open_draft(turn: Turn, text: str, ctx: Context) -> Outcome | None:
     return Ask((say("chat.resumed", name=chosen.label()),), whole=True)
 
 
-def lookup(turn: Turn, query: str, ctx: Context) -> None:
-    """/lookup 名称: matching past filings in one answer; the closest names as buttons if none."""
+def lookup(turn: Turn, query: str, ctx: Context) -> Outcome | None:
+    """/lookup 名称 [详细]: the project's past filings, the asking unit's first, in a short answer
+    (the details on request); the closest names as buttons if none; then the current question again."""
     from jixiao.bot.lookup import lookup as find
-    from jixiao.bot.lookup import render_lookup
+    from jixiao.bot.lookup import parse_query, render_lookup
 
     turn.session.turn += 1
-    if not query.strip():
+    query, detail = parse_query(query)
+    if not query:
         turn.session.menu = "lookup_query"
         turn.say(say("lookup.ask"))
         return
-    result = find(ctx.corpus, query)
-    html, plain = render_lookup(result, html=True), render_lookup(result, html=False)
+    unit = (turn.draft.filing.department if turn.draft else None) or turn.session.last_department
+    result = find(ctx.corpus, query, unit=unit)
+    html = render_lookup(result, html=True, detail=detail)
+    plain = render_lookup(result, html=False, detail=detail)
     turn.session.menu = None if result.found else "lookup"
     replies = [Reply(h, p) for h, p in zip(html, plain)]
     if result.suggestions:
         last = replies[-1]
         choices = tuple(Choice(name, name) for name in result.suggestions)
         replies[-1] = Reply(last.html, last.plain, choices, turn.session.token)
-    turn.say(*replies)
+        turn.say(*replies)
+        return None
+    if turn.draft is None:
+        turn.say(*replies)
+        return None
+    return Ask(tuple(replies))  # the answer, then the draft's current question again
 
 
-def lookup_menu(turn: Turn, text: str, ctx: Context) -> None:
+def lookup_menu(turn: Turn, text: str, ctx: Context) -> Outcome | None:
     """The look-up menus: a suggested name pressed, or the query typed after a bare /lookup."""
-    lookup(turn, text, ctx)
+    return lookup(turn, text, ctx)
 
 
 # ------------------------------------------------------------------ on the open draft

@@ -21,9 +21,8 @@ from __future__ import annotations
 import logging
 import random
 import re
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
@@ -37,6 +36,7 @@ from jixiao.bot.conversation.replies import Reply, addressed, in_place, join, sa
 from jixiao.bot.conversation.state import ABANDONED, DELETED, Draft, now_iso
 from jixiao.bot.conversation.stores import DamagedStore, StaleRevision, UserWrite
 from jixiao.bot.domain.models import Filing
+from jixiao.bot.retrieval.corpus import Corpus
 from jixiao.store.drafts import MemoryDraftStore
 from jixiao.store.memory import MemoryOwnFilings
 from jixiao.store.shares import MemoryShareStore, new_code
@@ -270,24 +270,26 @@ class Engine:
     #: How often a turn is re-run when another writer got in first, before giving up.
     ATTEMPTS = 40
 
-    def __init__(self, store=None, corpus: list[Filing] = (), index=None, today: Callable[[], date] = date.today,
-                 shares=None, own_filings=None, index_builder=None, *, now: Callable[[], datetime] = _utc_now,
+    def __init__(self, store=None, corpus: Corpus | Iterable[Filing] = (), *, today: Callable[[], date] = date.today,
+                 shares=None, own_filings=None, now: Callable[[], datetime] = _utc_now,
                  code_ttl: timedelta = CODE_TTL, new_code: Callable[[], str] = new_code):
         self.store = store if store is not None else MemoryDraftStore()  # a DraftStore
-        self.corpus = list(corpus)
-        self.index = index
+        self.corpus = corpus if isinstance(corpus, Corpus) else Corpus(corpus)  # past filings, searchable
         self.today = today
         self.now = now
         self.shares = shares if shares is not None else MemoryShareStore()  # a ShareStore: review codes
         self.own_filings = own_filings if own_filings is not None else MemoryOwnFilings()  # approved tables
-        self.index_builder = index_builder
         self.code_ttl = code_ttl
         self.new_code = new_code
         self.reruns = 0  # turns re-run because another writer got in first (a statistic)
-        self._corpus_lock = threading.Lock()
+
+    @property
+    def index(self):
+        """The corpus's similar-project search (None for an empty corpus)."""
+        return self.corpus.index
 
     def context(self, turn: Turn) -> Context:
-        return Context(corpus=self.corpus, index=self.index, today=self.today(), now=self.now(),
+        return Context(corpus=self.corpus, index=self.corpus.index, today=self.today(), now=self.now(),
                        last_department=turn.session.last_department, last_unit=turn.session.last_unit,
                        code_ttl=self.code_ttl, new_code=self.new_code)
 
@@ -365,7 +367,4 @@ class Engine:
     def add_own_filing(self, filing: Filing) -> None:
         """An approved table joins the corpus: stored apart from the seeds, searchable at once."""
         self.own_filings.upsert([filing])
-        with self._corpus_lock:
-            corpus = [f for f in self.corpus if f.key != filing.key] + [filing]
-            index = self.index_builder(corpus) if self.index_builder is not None else self.index
-            self.corpus, self.index = corpus, index
+        self.corpus.add([filing])

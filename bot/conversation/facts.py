@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 
 from jixiao.bot.conversation.limits import (
     GOAL_LIMIT,
@@ -45,9 +44,9 @@ def ask(key: str, draft: Draft, choices=(), columns: int = 1, current: str = "",
     return join(question, say("chat.current_answer", value=current)) if current else question
 
 
-def common(values, limit: int) -> list[str]:
-    counted = Counter(v for v in values if v)
-    return [value for value, _ in counted.most_common(limit)]
+def first(values, limit: int) -> list[str]:
+    """The first ``limit`` distinct non-empty values, in order."""
+    return list(dict.fromkeys(v for v in values if v))[:limit]
 
 
 def clean(text: str) -> str:
@@ -133,7 +132,7 @@ answer_nature = name_answer("nature", KIND_LIMIT, "chat.bad_kind")
 
 def ask_department(draft: Draft, ctx: Context) -> Reply:
     """Asks 主管部门 (2020: 申报单位), offering the units used before."""
-    suggestions = common([ctx.last_department] * 100 + [f.department for f in ctx.corpus], 4)
+    suggestions = first([ctx.last_department, *ctx.corpus.common("department", 4)], 4)
     key = "chat.ask_department_2020" if is_2020(draft) else "chat.ask_department"
     return ask(key, draft, [Choice(s, s) for s in suggestions], current=current(draft.filing.department))
 
@@ -141,7 +140,7 @@ def ask_department(draft: Draft, ctx: Context) -> Reply:
 def ask_unit(draft: Draft, ctx: Context) -> Reply:
     """Asks 实施单位, with 同主管部门 as the first button."""
     department = draft.filing.department
-    others = common([ctx.last_unit] * 100 + [f.implementing_unit for f in ctx.corpus], 4)
+    others = first([ctx.last_unit, *ctx.corpus.common("implementing_unit", 4)], 4)
     choices = [Choice(button("button.same_as_department", department=department), SAME_AS_DEPARTMENT)] if department else []
     choices += [Choice(s, s) for s in others if s != department][:3]
     return ask("chat.ask_unit", draft, choices, current=current(draft.filing.implementing_unit))
@@ -149,15 +148,15 @@ def ask_unit(draft: Draft, ctx: Context) -> Reply:
 
 def ask_category(draft: Draft, ctx: Context) -> Reply:
     """Asks 项目类别, offering the categories of past filings."""
-    same_form = [f.category for f in ctx.corpus if f.format == draft.filing.format]
-    suggestions = common(same_form + [f.category for f in ctx.corpus], 6)
+    same_form = ctx.corpus.common("category", 6, format=draft.filing.format)
+    suggestions = first([*same_form, *ctx.corpus.common("category", 6)], 6)
     return ask("chat.ask_category", draft, [Choice(s, s) for s in suggestions], columns=2,
                current=current(draft.filing.category))
 
 
 def ask_nature(draft: Draft, ctx: Context) -> Reply:
     """Asks 项目性质 (2026 form): 阶段性项目 leads to the multi-year questions."""
-    suggestions = list(dict.fromkeys([*NATURES, *common([f.nature for f in ctx.corpus], 4)]))
+    suggestions = first([*NATURES, *ctx.corpus.common("nature", 4)], len(NATURES) + 4)
     return ask("chat.ask_nature", draft, [Choice(s, s) for s in suggestions], current=current(draft.filing.nature))
 
 
@@ -264,7 +263,7 @@ def answer_money_total(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 def _same_name_last_year(draft: Draft, ctx: Context):
     name = draft.filing.project_name
-    older = [f for f in ctx.corpus if f.project_name == name and f.year < draft.filing.year]
+    older = [f for f in ctx.corpus.named(name) if f.year < draft.filing.year]
     return max(older, key=lambda f: f.year, default=None)
 
 
