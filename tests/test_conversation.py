@@ -9,8 +9,8 @@ import pytest
 from jixiao.bot.conversation import flow as flow_module
 from jixiao.bot.conversation.engine import MAX_INPUT, Engine, Input
 from jixiao.bot.conversation.flow import STEPS, FlowError, Step, check_flow, edges, goto_targets, nodes
-from jixiao.bot.conversation.limits import MAX_INDICATORS, NAME_LIMIT
 from jixiao.bot.conversation.state import ABANDONED, FINISHED
+from jixiao.bot.domain.limits import DRAFT_INDICATORS, PROJECT_NAME_CHARS
 from jixiao.bot.domain.models import Indicator
 from jixiao.bot.retrieval.index import SearchIndex
 from jixiao.store.corpus import bundled_corpus
@@ -96,7 +96,7 @@ def fill_facts(chat, project="工伤鉴定"):
 
 def accept_list(chat):
     """Accept the indicator list, deleting the values the validator refuses (as a hurried clerk would)."""
-    for _ in range(MAX_INDICATORS):
+    for _ in range(DRAFT_INDICATORS):
         if chat.draft.step != "indicators":
             return
         chat.press("accept")
@@ -509,7 +509,7 @@ def test_oversized_odd_and_undecodable_input(corpus, index):
 
 def test_a_hundred_character_name_finishes(corpus, index):
     chat = Chat(corpus, index)
-    name = ("工伤鉴定" * 25)[:NAME_LIMIT]
+    name = ("工伤鉴定" * 25)[:PROJECT_NAME_CHARS]
     chat.send("/new")
     chat.press("2027")
     assert "不像项目名称" in chat.send(name + "长")  # one over the limit
@@ -528,10 +528,10 @@ def test_indicators_per_draft_are_capped(corpus, index):
     chat.press("全部采用")
     draft = chat.draft
     draft.filing.indicators = [Indicator(level1="产出指标", level2="数量指标", name=f"完成任务件数{i}", value="≥1.00(件)")
-                               for i in range(MAX_INDICATORS)]
+                               for i in range(DRAFT_INDICATORS)]
     chat.engine.store.save_draft(draft)
     assert "最多 60 个指标" in chat.press("add") or "不能再添加" in chat.text
-    assert chat.draft.step == "indicators" and len(chat.draft.filing.indicators) == MAX_INDICATORS
+    assert chat.draft.step == "indicators" and len(chat.draft.filing.indicators) == DRAFT_INDICATORS
 
 
 # ------------------------------------------------------------------ a damaged file

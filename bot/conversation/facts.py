@@ -11,19 +11,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from jixiao.bot.conversation.limits import (
-    GOAL_LIMIT,
-    KIND_LIMIT,
-    MIN_GOAL,
-    MIN_NAME_LETTERS,
-    MONEY_LIMIT,
-    NAME_LIMIT,
-    UNIT_LIMIT,
-)
 from jixiao.bot.conversation.outcomes import Context, Next, Outcome, Retry
 from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
 from jixiao.bot.conversation.state import Draft
 from jixiao.bot.domain.amounts import parse_date, parse_yuan
+from jixiao.bot.domain.limits import (
+    GOAL_CHARS,
+    GOAL_MIN_CHARS,
+    KIND_CHARS,
+    MONEY_YUAN,
+    NAME_LETTERS,
+    PROJECT_NAME_CHARS,
+    UNIT_CHARS,
+)
 from jixiao.bot.domain.validation.table_rules import plan_period
 
 DATE_IN_TEXT = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
@@ -59,7 +59,7 @@ def letters(text: str) -> int:
 
 
 def looks_like_a_name(text: str, limit: int) -> bool:
-    return bool(text) and len(text) <= limit and letters(text) >= MIN_NAME_LETTERS
+    return bool(text) and len(text) <= limit and letters(text) >= NAME_LETTERS
 
 
 def is_2020(draft: Draft) -> bool:
@@ -101,14 +101,14 @@ def ask_name(draft: Draft, ctx: Context) -> Reply:
 def answer_name(draft: Draft, text: str, ctx: Context) -> Outcome:
     """Stores the name if it looks like one (some letters, not too long)."""
     name = clean(text)
-    if not looks_like_a_name(name, NAME_LIMIT):
-        return Retry(say("chat.bad_name", value=name, limit=NAME_LIMIT, least=MIN_NAME_LETTERS))
+    if not looks_like_a_name(name, PROJECT_NAME_CHARS):
+        return Retry(say("chat.bad_name", value=name, limit=PROJECT_NAME_CHARS, least=NAME_LETTERS))
     draft.filing.project_name = name
     return Next()
 
 
 # ------------------------------------------------------------------ department / unit / category / nature
-def name_answer(attribute: str, limit: int = UNIT_LIMIT, refusal: str = "chat.bad_unit"):
+def name_answer(attribute: str, limit: int = UNIT_CHARS, refusal: str = "chat.bad_unit"):
     """The answer function for a field that holds a name (a unit, a category …)."""
 
     def answer(draft: Draft, text: str, ctx: Context) -> Outcome:
@@ -116,7 +116,7 @@ def name_answer(attribute: str, limit: int = UNIT_LIMIT, refusal: str = "chat.ba
             text = draft.filing.department or ""
         value = clean(text)
         if not looks_like_a_name(value, limit):
-            return Retry(say(refusal, value=value, limit=limit, least=MIN_NAME_LETTERS))
+            return Retry(say(refusal, value=value, limit=limit, least=NAME_LETTERS))
         setattr(draft.filing, attribute, value)
         return Next()
 
@@ -126,8 +126,8 @@ def name_answer(attribute: str, limit: int = UNIT_LIMIT, refusal: str = "chat.ba
 
 answer_department = name_answer("department")
 answer_unit = name_answer("implementing_unit")
-answer_category = name_answer("category", KIND_LIMIT, "chat.bad_kind")
-answer_nature = name_answer("nature", KIND_LIMIT, "chat.bad_kind")
+answer_category = name_answer("category", KIND_CHARS, "chat.bad_kind")
+answer_nature = name_answer("nature", KIND_CHARS, "chat.bad_kind")
 
 
 def ask_department(draft: Draft, ctx: Context) -> Reply:
@@ -214,7 +214,7 @@ def ask_money(draft: Draft, ctx: Context) -> Reply:
 
 def _amount(text: str) -> float | None:
     amount = parse_yuan(text)
-    return amount if amount is not None and 0 < amount <= MONEY_LIMIT else None
+    return amount if amount is not None and 0 < amount <= MONEY_YUAN else None
 
 
 def answer_money(draft: Draft, text: str, ctx: Context) -> Outcome:
@@ -292,11 +292,11 @@ def answer_money_detail(draft: Draft, text: str, ctx: Context) -> Outcome:
     """Stores the split; the parts must add up to this year's amount."""
     parts = [parse_yuan(p) for p in re.split(r"[\s,，、/;；]+", re.sub(r"[^\d.,，、/;；\s万元]", " ", text).strip()) if p]
     if is_2020(draft):
-        if len(parts) != 2 or None in parts or any(p < 0 or p > MONEY_LIMIT for p in parts):
+        if len(parts) != 2 or None in parts or any(p < 0 or p > MONEY_YUAN for p in parts):
             return Retry(say("chat.bad_prior_year", value=text))
         draft.filing.prior_year.last_year_budget, draft.filing.prior_year.last_year_executed = parts
         return Next()
-    if len(parts) != 3 or None in parts or any(p < 0 or p > MONEY_LIMIT for p in parts):
+    if len(parts) != 3 or None in parts or any(p < 0 or p > MONEY_YUAN for p in parts):
         return Retry(say("chat.bad_money_detail", value=text))
     current_appropriation, carryover, other = parts
     f = draft.filing.funding
@@ -322,13 +322,13 @@ def skip_money_detail(draft: Draft, ctx: Context) -> Outcome:
 # ------------------------------------------------------------------ goals
 def _goal(text: str) -> str | None:
     goal = clean(text)
-    return goal if MIN_GOAL <= len(goal) <= GOAL_LIMIT and letters(goal) >= MIN_NAME_LETTERS else None
+    return goal if GOAL_MIN_CHARS <= len(goal) <= GOAL_CHARS and letters(goal) >= NAME_LETTERS else None
 
 
 def ask_overall_goal(draft: Draft, ctx: Context) -> Reply:
     """Asks 项目总目标: what the whole multi-year project achieves."""
     start, end = plan_period(draft.filing)
-    return ask("chat.ask_overall_goal", draft, current=current(draft.filing.overall_goal), limit=GOAL_LIMIT,
+    return ask("chat.ask_overall_goal", draft, current=current(draft.filing.overall_goal), limit=GOAL_CHARS,
                start=start.year, end=end.year)
 
 
@@ -336,7 +336,7 @@ def answer_overall_goal(draft: Draft, text: str, ctx: Context) -> Outcome:
     """Stores 项目总目标."""
     goal = _goal(text)
     if goal is None:
-        return Retry(say("chat.bad_goal", least=MIN_GOAL, limit=GOAL_LIMIT))
+        return Retry(say("chat.bad_goal", least=GOAL_MIN_CHARS, limit=GOAL_CHARS))
     draft.filing.overall_goal = goal
     return Next()
 
@@ -347,7 +347,7 @@ def ask_goal(draft: Draft, ctx: Context) -> Reply:
     choices = []
     if previous is not None and previous.goal:
         choices.append(Choice(button("button.previous_goal", year=previous.year), PREVIOUS_GOAL))
-    return ask("chat.ask_goal", draft, choices, current=current(draft.filing.goal), limit=GOAL_LIMIT)
+    return ask("chat.ask_goal", draft, choices, current=current(draft.filing.goal), limit=GOAL_CHARS)
 
 
 def answer_goal(draft: Draft, text: str, ctx: Context) -> Outcome:
@@ -357,7 +357,7 @@ def answer_goal(draft: Draft, text: str, ctx: Context) -> Outcome:
         text = previous.goal if previous is not None and previous.goal else ""
     goal = _goal(text)
     if goal is None:
-        return Retry(say("chat.bad_goal", least=MIN_GOAL, limit=GOAL_LIMIT))
+        return Retry(say("chat.bad_goal", least=GOAL_MIN_CHARS, limit=GOAL_CHARS))
     draft.filing.goal = goal
     return Next()
 

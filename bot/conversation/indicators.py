@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 
 from jixiao.bot.conversation.facts import ask, clean, letters
-from jixiao.bot.conversation.limits import INDICATOR_NAME_LIMIT, MAX_INDICATORS, MIN_NAME_LETTERS, VALUE_LIMIT
 from jixiao.bot.conversation.outcomes import Context, Goto, Outcome, Retry, Stay
 from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
 from jixiao.bot.conversation.state import Draft, ProposedItem
 from jixiao.bot.domain.frameworks import get_framework
+from jixiao.bot.domain.limits import DRAFT_INDICATORS, INDICATOR_NAME_CHARS, NAME_LETTERS, VALUE_CHARS
 from jixiao.bot.domain.models import Indicator
 from jixiao.bot.domain.order import in_framework_order
 from jixiao.bot.domain.validation import check_indicator
@@ -37,9 +37,9 @@ def style(draft: Draft) -> str:
 
 
 def _capped(items: list[Indicator]) -> tuple[list[Indicator], Reply | None]:
-    if len(items) <= MAX_INDICATORS:
+    if len(items) <= DRAFT_INDICATORS:
         return items, None
-    return items[:MAX_INDICATORS], say("chat.too_many_indicators", limit=MAX_INDICATORS, count=len(items))
+    return items[:DRAFT_INDICATORS], say("chat.too_many_indicators", limit=DRAFT_INDICATORS, count=len(items))
 
 
 # ------------------------------------------------------------------ proposal
@@ -145,8 +145,8 @@ def answer_select(draft: Draft, text: str, ctx: Context) -> Outcome:
 # ------------------------------------------------------------------ values
 def checked_value(draft: Draft, name: str, text: str) -> tuple[str | None, Reply | None]:
     """The canonical value, or None and why it is refused; warnings come back as a note."""
-    if len(text) > VALUE_LIMIT:
-        return None, say("chat.value_refused", reasons=f"• {button('label.value_too_long', limit=VALUE_LIMIT)}")
+    if len(text) > VALUE_CHARS:
+        return None, say("chat.value_refused", reasons=f"• {button('label.value_too_long', limit=VALUE_CHARS)}")
     findings = check_indicator(name, text)
     errors = [f for f in findings if f.blocking]
     if errors:
@@ -220,7 +220,7 @@ def ask_indicators(draft: Draft, ctx: Context) -> Reply:
     choices += [Choice(_short(f"{i}. {item.name}：{item.value or button('label.empty_value')}"), f"#{i}", str(i))
                 for i, item in enumerate(items, 1)]
     key = "chat.indicator_list_blocked" if blocked else "chat.indicator_list"
-    return ask(key, draft, choices, count=len(items), limit=MAX_INDICATORS, indicators=_list_lines(draft, blocked),
+    return ask(key, draft, choices, count=len(items), limit=DRAFT_INDICATORS, indicators=_list_lines(draft, blocked),
                blocked="、".join(str(i + 1) for i in blocked), example=f"{(blocked or [0])[0] + 1} ≥90%")
 
 
@@ -228,8 +228,8 @@ def answer_indicators(draft: Draft, text: str, ctx: Context) -> Outcome:
     """One change per message: a value (``3 ≥90%``), a deletion (``删 3``), opening one, adding, accepting."""
     items, text = draft.filing.indicators, text.strip()
     if text in (ADD, button("button.add_indicator"), "添加", "添加指标"):
-        if len(items) >= MAX_INDICATORS:
-            return Retry(say("chat.indicator_limit", limit=MAX_INDICATORS))
+        if len(items) >= DRAFT_INDICATORS:
+            return Retry(say("chat.indicator_limit", limit=DRAFT_INDICATORS))
         return Goto("add_level")
     if not items:
         return Retry(say("chat.need_indicators"))
@@ -311,8 +311,8 @@ def answer_add_level(draft: Draft, text: str, ctx: Context) -> Outcome:
         if not draft.filing.indicators:
             return Retry(say("chat.need_indicators"))
         return Goto("indicators")
-    if len(draft.filing.indicators) >= MAX_INDICATORS:
-        return Goto("indicators", say("chat.indicator_limit", limit=MAX_INDICATORS))
+    if len(draft.filing.indicators) >= DRAFT_INDICATORS:
+        return Goto("indicators", say("chat.indicator_limit", limit=DRAFT_INDICATORS))
     framework = get_framework(draft.filing.format)
     level1, _, level2 = text.partition("/")
     if not level2:  # a bare 二级 name typed
@@ -332,8 +332,8 @@ def ask_add_name(draft: Draft, ctx: Context) -> Reply:
 def answer_add_name(draft: Draft, text: str, ctx: Context) -> Outcome:
     """Keeps the name (a name, not taken yet) and asks the value."""
     name = clean(text)
-    if not name or len(name) > INDICATOR_NAME_LIMIT or letters(name) < MIN_NAME_LETTERS:
-        return Retry(say("chat.bad_indicator_name", limit=INDICATOR_NAME_LIMIT, least=MIN_NAME_LETTERS))
+    if not name or len(name) > INDICATOR_NAME_CHARS or letters(name) < NAME_LETTERS:
+        return Retry(say("chat.bad_indicator_name", limit=INDICATOR_NAME_CHARS, least=NAME_LETTERS))
     if any(i.name == name for i in draft.filing.indicators):
         return Retry(say("chat.duplicate_name", name=name))
     if not draft.pending.get("level2"):
@@ -353,9 +353,9 @@ def answer_add_value(draft: Draft, text: str, ctx: Context) -> Outcome:
     name = draft.pending.get("name")
     if not name or not draft.pending.get("level2"):
         return Goto("add_level")
-    if len(draft.filing.indicators) >= MAX_INDICATORS:
+    if len(draft.filing.indicators) >= DRAFT_INDICATORS:
         draft.pending = {}
-        return Goto("indicators", say("chat.indicator_limit", limit=MAX_INDICATORS))
+        return Goto("indicators", say("chat.indicator_limit", limit=DRAFT_INDICATORS))
     value, note = checked_value(draft, name, text.strip())
     if value is None:
         return Retry(note)

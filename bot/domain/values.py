@@ -43,10 +43,12 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 
+from jixiao.bot.domain.limits import VALUE_CHARS
+
 DATA_DIR = Path(__file__).with_name("data")
 STYLES = ("compact", "bracketed")
 OPERATORS = ("=", "≥", "≤", ">", "<")
-MAX_LENGTH = 100  # longer input is rejected before any pattern runs
+MAX_LENGTH = VALUE_CHARS  # longer input is rejected before any pattern runs (bot/domain/limits.py)
 PHRASE_MAX = 16  # a qualitative phrase is at most this many characters
 MAX_DIGITS = 24  # a number with more digits is a typing accident (and would print too long)
 
