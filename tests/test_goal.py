@@ -114,6 +114,24 @@ def test_a_real_disagreement_on_the_same_measure_is_still_reported():
         ("goal_quantity_mismatch", "服务对象满意度"), ("goal_quantity_mismatch", "心理评估和个案辅导人次")]
 
 
+def test_a_goal_percentage_is_not_paired_with_a_rate_of_something_else():
+    """A phased project's demo: “完成…设备采购不低于60%” was compared with 设备采购及时率 =100%."""
+    goal = "2027年完成服务器及存储设备采购部署不低于60%，系统可用率不低于99%。"
+    rows = [("产出指标", "时效指标", "设备采购及时率", "=100.00(%)"),
+            ("产出指标", "质量指标", "系统可用率", "≥99.00(%)")]
+    found = goal_findings(filing(goal, rows))
+    assert [(rule, indicator) for rule, indicator, _ in found] == [("goal_quantity_unmeasured", None)]
+    assert "60%" in found[0][2] and not any("两者不一致" in message for _, _, message in found)
+
+
+def test_a_rate_the_goal_names_is_still_compared():
+    goal = "设备采购及时率达到100%，全年完成设备采购部署不低于60%。"
+    rows = [("产出指标", "时效指标", "设备采购及时率", "≥95.00(%)"),
+            ("产出指标", "数量指标", "设备采购部署完成率", "≥60.00(%)")]
+    found = goal_findings(filing(goal, rows))
+    assert [(rule, indicator) for rule, indicator, _ in found] == [("goal_quantity_mismatch", "设备采购及时率")]
+
+
 def test_an_indicator_with_the_goals_value_measures_it_whatever_its_name():
     rows = [("产出指标", "数量指标", "计划举办培训场次", "=3.00(场)"),
             ("产出指标", "数量指标", "专家鉴定人次", "≥432.00(人次)")]  # 36 a month, counted per year

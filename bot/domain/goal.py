@@ -366,5 +366,29 @@ def subject_overlap(quantity: GoalQuantity, name: str) -> int:
     Compared are the goal's words for the quantity (and its clause) and the name, without
     pairs every measure shares (工作, 完成, 人次 …). 0 means the name speaks of something else:
     结案率 and 满意度 share nothing, 心理评估和个案辅导人次 and 开展心理评估… share several.
+
+    A percentage is a rate of something: it agrees only with a rate the goal names. When the
+    name is a rate (…及时率, …完成率, …满意度, …进度), the goal's clause must say that rate
+    (及时, 完成, 满意, 进度), so "完成设备采购不低于60%" is not 设备采购及时率 =100%.
     """
-    return len(_pairs(f"{quantity.words} {quantity.context}") & _pairs(name))
+    text = f"{quantity.words} {quantity.context}"
+    if quantity.kind == "percent":
+        stem = _rate_stem(name)
+        if stem is not None and stem not in unicodedata.normalize("NFKC", text):
+            return 0
+    return len(_pairs(text) & _pairs(name))
+
+
+_RATE_WORDS = ("进度", "比例", "比重", "占比")  # rates whose name is their stem
+
+
+def _rate_stem(name: str) -> str | None:
+    """What a rate-like indicator name measures: 及时 of 设备采购及时率, 满意 of 服务对象满意度;
+    None when the name is not a rate (…人次, …成本) or too short to tell."""
+    name = _NOT_WORD.sub("", unicodedata.normalize("NFKC", name))
+    found = next((w for w in _RATE_WORDS if name.endswith(w)), None)
+    if found is not None:
+        return found
+    if len(name) >= 3 and name[-1] in "率度":
+        return name[-3:-1]
+    return None
