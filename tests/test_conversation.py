@@ -142,6 +142,17 @@ def test_a_whole_draft_from_new_to_final_table(corpus, index):
     assert all(r.to == "u1" for r in chat.last)  # every reply names its recipient
 
 
+def test_a_table_too_large_to_draw_says_why_instead_of_a_silent_missing_picture(corpus, index, monkeypatch):
+    import jixiao.bot.render.caps as caps
+
+    monkeypatch.setattr(caps, "PNG_PIXELS", 1000)  # any table is too tall now
+    chat = Chat(corpus, index)
+    finish(chat)
+    files = {f.filename.rsplit(".", 1)[1]: f for r in chat.last for f in r.files}
+    assert files["xlsx"].data[:2] == b"PK" and files["png"].data is None
+    assert "无法生成图片" in files["png"].refusal.plain and "<" not in files["png"].refusal.plain
+
+
 def test_accepting_the_proposal_and_editing_three_values_takes_at_most_twenty_messages(corpus, index):
     chat = Chat(corpus, index)
     fill_facts(chat)

@@ -332,6 +332,22 @@ async def test_a_refused_photo_is_sent_as_a_document(harness):
     assert names == ["2027-工伤鉴定.png", "2027-工伤鉴定.xlsx"]
 
 
+async def test_a_table_too_tall_to_draw_is_explained_in_place_of_the_picture(harness, monkeypatch):
+    import jixiao.bot.render.caps as caps
+
+    monkeypatch.setattr(caps, "PNG_PIXELS", 1000)
+    alice = harness.person(ALICE)
+    await fill_facts(alice, harness.settle)
+    await harness.press(alice, "全部采用")
+    while "请检查整张表" not in await harness.press(alice, "全部确认"):
+        number = alice.seen().split("还不能确认：第 ")[-1].split(" 项")[0].split("、")[0]
+        await harness.say(alice, f"删 {number}")
+    await harness.press(alice, "确认完成")
+    sent = alice.replies()
+    assert [c.method for c in sent if c.method in ("sendDocument", "sendPhoto")] == ["sendDocument"]
+    assert "无法生成图片" in sent[-1].text and sent[-1].method == "sendMessage"
+
+
 async def test_an_edited_message_is_not_applied_again(harness):
     alice = harness.person(ALICE)
     await fill_facts(alice, harness.settle, steps=2)

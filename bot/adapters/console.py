@@ -44,7 +44,9 @@ class ConsoleChat:
 
     def save(self, attachment) -> None:
         """Writes a file of the finished table into ``exports``; a failure is said, not raised."""
-        if attachment.data is None:  # rendering failed (logged); the table is above
+        if attachment.data is None:  # rendering failed; the table is above
+            if attachment.refusal is not None:  # and why, when the user can do something about it
+                print(attachment.refusal.plain, file=self.out)
             return
         path = self.exports / attachment.filename.replace("/", "_")
         try:

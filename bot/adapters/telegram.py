@@ -250,7 +250,9 @@ class TelegramBot:
 
     async def send_file(self, bot, chat_id: int, attachment: Attachment) -> None:
         """An xlsx as a document, a PNG as a photo (as a document when Telegram refuses the photo)."""
-        if attachment.data is None:  # rendering failed (logged); the table is in the chat already
+        if attachment.data is None:  # rendering failed; the table is in the chat already
+            if attachment.refusal is not None:  # and why, when the user can do something about it
+                await self.send_reply(bot, chat_id, attachment.refusal)
             return
         if attachment.kind == "photo":
             try:

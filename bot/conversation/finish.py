@@ -8,9 +8,10 @@ from pathlib import Path
 
 from jixiao.bot.conversation.facts import ask
 from jixiao.bot.conversation.outcomes import Context, Goto, Next, Outcome, Retry
-from jixiao.bot.conversation.replies import Attachment, Choice, Reply, button, join, say
+from jixiao.bot.conversation.replies import Attachment, Choice, FileRefused, Reply, button, join, say
 from jixiao.bot.conversation.state import ABANDONED, APPROVED, DELETED, DRAFTING, FINISHED, SHARED, Draft
 from jixiao.bot.domain.validation import has_errors, validate
+from jixiao.bot.render.caps import TableTooLarge
 from jixiao.bot.render.chat_table import render_chat
 from jixiao.bot.texts import render_plain
 
@@ -31,8 +32,11 @@ def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
     from jixiao.bot.conversation.review import review_findings
 
     findings = [*validate(draft.filing), *review_findings(draft)] if with_findings else []
-    html = render_chat(draft.filing, findings, html=True)
-    plain = render_chat(draft.filing, findings, html=False)
+    try:
+        html = render_chat(draft.filing, findings, html=True)
+        plain = render_chat(draft.filing, findings, html=False)
+    except TableTooLarge as exc:  # an imported table over the renderers' limits: say which
+        return [Reply(exc.message(html=True), exc.message(html=False))]
     return [Reply(html=h, plain=p) for h, p in zip(html, plain)]
 
 
@@ -71,7 +75,10 @@ def answer_review(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 # ------------------------------------------------------------------ done
 def _render(draft: Draft, suffix: str) -> bytes | None:
-    """The table as an .xlsx or a .png; a rendering failure never loses the draft."""
+    """The table as an .xlsx or a .png; a rendering failure never loses the draft.
+
+    A table over a renderer's limits (a picture too tall to draw) is refused with the
+    reason for the user (:class:`FileRefused`); any other failure is logged."""
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"export{suffix}"
@@ -84,6 +91,8 @@ def _render(draft: Draft, suffix: str) -> bytes | None:
 
                 render_png(draft.filing, path)
             return path.read_bytes()
+    except TableTooLarge as exc:
+        raise FileRefused(Reply(exc.message(html=True), exc.message(html=False))) from exc
     except Exception:  # noqa: BLE001 - the table is still in the chat
         logger.exception("%s export failed for draft %s", suffix, draft.id)
         return None

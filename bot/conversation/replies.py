@@ -26,24 +26,39 @@ class Choice:
     key: str | None = None
 
 
+class FileRefused(Exception):
+    """A file could not be made for a reason the user should read (a table too large to draw)."""
+
+    def __init__(self, reply: Reply):
+        super().__init__(reply.plain)
+        self.reply = reply
+
+
 class Attachment:
     """A file to send: ``kind`` is "document" (xlsx) or "photo" (png).
 
     ``data`` may be given as bytes or as a function that makes them: rendering an
     .xlsx and a PNG takes a few hundred milliseconds, so the engine's step stays fast
-    and the adapter makes the bytes when it sends them (off the event loop).
+    and the adapter makes the bytes when it sends them (off the event loop). A function
+    that raises :class:`FileRefused` leaves ``data`` None and the reason in ``refusal``,
+    which the adapter sends in the file's place.
     """
 
     def __init__(self, kind: str, filename: str, data: bytes | Callable[[], bytes | None]):
         self.kind = kind
         self.filename = filename
         self._data = data
+        self.refusal: Reply | None = None
 
     @property
     def data(self) -> bytes | None:
         """The file's bytes, made on first use; ``None`` when making them failed."""
         if callable(self._data):
-            self._data = self._data()
+            make, self._data = self._data, None
+            try:
+                self._data = make()
+            except FileRefused as refused:
+                self.refusal = refused.reply
         return self._data
 
     def __repr__(self) -> str:
