@@ -355,6 +355,49 @@ def test_indicators_without_a_place_in_the_new_form_are_asked_about(corpus, inde
     assert chat.draft.filing.format == "2020" and len(chat.draft.filing.indicators) == 2
 
 
+def test_the_form_follows_the_units_region_and_year_until_the_user_picks_one(corpus, index):
+    shanghai = Chat(corpus, index, user="sh")
+    shanghai.send("/new")
+    shanghai.send("2023")
+    assert shanghai.draft.filing.format == "2024"  # the region is not known yet: the national form
+    shanghai.send("人民调解员培训")
+    asked = shanghai.send("上海市徐汇区司法局")
+    assert (shanghai.draft.filing.year, shanghai.draft.filing.format) == (2023, "2020")
+    assert "按主管部门，2023 年的表用 2020 版表格" in asked and "项目类别" in asked  # 2020: no 实施单位
+    other = Chat(corpus, index, user="wh")
+    other.send("/new")
+    other.send("2023")
+    other.send("人民调解员培训")
+    asked = other.send("武汉市江岸区司法局")
+    assert (other.draft.filing.year, other.draft.filing.format) == (2023, "2024") and "按主管部门" not in asked
+    picked = Chat(corpus, index, user="pk")
+    picked.send("/new")
+    picked.send("2023")
+    picked.send("/back")
+    picked.send("2024版表格")  # the national form, chosen by the user (the button offers the others)
+    picked.send("人民调解员培训")
+    picked.send("上海市徐汇区司法局")
+    assert (picked.draft.filing.year, picked.draft.filing.format) == (2023, "2024")  # the user's choice stays
+    later = Chat(corpus, index, user="sh2")
+    later.send("/new")
+    later.press("2027")
+    later.send("人民调解员培训")
+    later.send("上海市徐汇区司法局")
+    assert later.draft.filing.format == "2026"  # 2026 on: everywhere
+
+
+def test_a_new_draft_starts_in_the_form_of_the_users_last_unit(corpus, index):
+    chat = Chat(corpus, index)
+    chat.send("/new")
+    chat.send("2023")
+    chat.send("人民调解员培训")
+    chat.send("上海市徐汇区司法局")
+    chat.send("/new")
+    assert "2023年（2020版表格）" not in chat.text
+    chat.send("2023")
+    assert chat.draft.filing.format == "2020"  # the last unit was a Shanghai one
+
+
 # ------------------------------------------------------------------ navigation
 def test_back_keeps_the_answer(corpus, index):
     chat = Chat(corpus, index)

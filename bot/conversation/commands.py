@@ -13,7 +13,6 @@ from jixiao.bot.conversation.finish import leave_done, table_replies
 from jixiao.bot.conversation.outcomes import Ask, Context, Goto, Outcome, Turn
 from jixiao.bot.conversation.replies import Choice, Reply, button, say
 from jixiao.bot.conversation.state import ABANDONED, APPROVED, DRAFTING, FINISHED, RETURNED, SHARED, Draft
-from jixiao.bot.domain.frameworks import framework_for_year
 from jixiao.bot.domain.models import Filing
 
 STATUS_KEYS = {DRAFTING: "status.drafting", FINISHED: "status.finished", ABANDONED: "status.abandoned",
@@ -54,8 +53,10 @@ def help_(turn: Turn, argument: str, ctx: Context) -> Outcome | None:
 
 def new_draft(turn: Turn, argument: str, ctx: Context) -> Outcome:
     """/new: a new draft for next year's budget, open at the year question."""
+    from jixiao.bot.conversation.forms import form_for
+
     year = ctx.today.year + 1
-    draft = Draft(user=turn.user, filing=Filing(year=year, format=framework_for_year(year).id, project_name=""))
+    draft = Draft(user=turn.user, filing=Filing(year=year, format=form_for(year, ctx.last_department), project_name=""))
     turn.drafts.append(draft)
     turn.open(draft)
     return Ask((say("chat.new_draft"),), whole=True)

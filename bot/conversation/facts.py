@@ -124,7 +124,6 @@ def name_answer(attribute: str, limit: int = UNIT_CHARS, refusal: str = "chat.ba
     return answer
 
 
-answer_department = name_answer("department")
 answer_unit = name_answer("implementing_unit")
 answer_category = name_answer("category", KIND_CHARS, "chat.bad_kind")
 answer_nature = name_answer("nature", KIND_CHARS, "chat.bad_kind")

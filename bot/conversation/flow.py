@@ -112,7 +112,7 @@ _STEPS = [
          edit_label="chat.field_year"),
     Step("remap", forms.ask_remap, forms.answer_remap, "chat.help_remap", in_line=False, returns=True, after="year"),
     Step("name", facts.ask_name, facts.answer_name, "chat.help_name", edit_label="chat.field_name"),
-    Step("department", facts.ask_department, facts.answer_department, "chat.help_department",
+    Step("department", facts.ask_department, forms.answer_department, "chat.help_department", to=("remap",),
          edit_label="chat.field_department"),
     Step("unit", facts.ask_unit, facts.answer_unit, "chat.help_unit", applies=_not_2020, edit_label="chat.field_unit"),
     Step("category", facts.ask_category, facts.answer_category, "chat.help_category", edit_label="chat.field_category"),

@@ -71,6 +71,7 @@ class FormChange(BaseModel):
 
     year: int
     format: str
+    chosen: bool = False  # the user picked this form (it is not re-chosen by the department)
 
 
 class Draft(BaseModel):
@@ -91,6 +92,7 @@ class Draft(BaseModel):
     cursor: int = 0  # the indicator (its position in filing.indicators) being edited
     pending: dict[str, str] = {}  # a half-entered indicator: level1, level2, name
     form_change: FormChange | None = None  # a year/form change asking what to do with some indicators
+    form_chosen: bool = False  # the user picked the form: the department's region no longer chooses it
     turn: int = 0  # bumps on every accepted input; buttons carry it, so old ones are refused
     versions: list[Version] = []  # the versions that were shared (not every edit)
     reviews: list[ReviewNote] = []
