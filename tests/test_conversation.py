@@ -119,7 +119,9 @@ def test_a_whole_draft_from_new_to_final_table(corpus, index):
     chat = Chat(corpus, index)
     assert "/new" in chat.send("/start")
     asked = fill_facts(chat)
-    assert "相似的往年项目" in asked and "工伤鉴定" in asked  # 2026 同名项目 found
+    assert "相似的往年项目：2026 上海市松江区社会保障服务中心 工伤鉴定" in asked  # 2026 同名项目 found
+    assert "来自年度目标：不少于3300件" in asked and "按预算 711,000 元 ÷ 18,000件" in asked  # the plain reasons
+    assert "项目类型：按项目名称中的“工伤”" in asked and "从2026年的表开始" in asked
     draft = chat.draft
     assert draft.step == "proposal" and draft.proposal
     assert draft.filing.format == "2026" and draft.filing.year == 2027 and draft.filing.nature == "其他经常性项目"

@@ -24,6 +24,7 @@ from jixiao.bot.domain.limits import (
     PROJECT_NAME_CHARS,
     UNIT_CHARS,
 )
+from jixiao.bot.domain.validation.arithmetic_rules import budget_of
 from jixiao.bot.domain.validation.table_rules import plan_period
 
 DATE_IN_TEXT = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
@@ -266,17 +267,13 @@ def _same_name_last_year(draft: Draft, ctx: Context):
     return max(older, key=lambda f: f.year, default=None)
 
 
-def _last_year_money(filing) -> float | None:
-    return filing.funding.annual_request or filing.funding.total or filing.prior_year.current_budget
-
-
 def ask_money_detail(draft: Draft, ctx: Context) -> Reply:
     """Asks how this year's amount splits (2020: last year's budget and spending)."""
     if is_2020(draft):
         previous = _same_name_last_year(draft, ctx)
         choices = []
-        if previous is not None and _last_year_money(previous):
-            amount = _last_year_money(previous)
+        if previous is not None and budget_of(previous):
+            amount = budget_of(previous)
             label = button("button.prior_year_from_corpus", amount=yuan(amount), year=previous.year)
             choices.append(Choice(label, f"{amount} {amount}"))
         p = draft.filing.prior_year

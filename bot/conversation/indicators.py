@@ -18,14 +18,18 @@ from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
 from jixiao.bot.conversation.state import Draft, ProposedItem
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.limits import DRAFT_INDICATORS, INDICATOR_NAME_CHARS, NAME_LETTERS, VALUE_CHARS
-from jixiao.bot.domain.models import Indicator
+from jixiao.bot.domain.models import Filing, Indicator
 from jixiao.bot.domain.order import in_framework_order
 from jixiao.bot.domain.validation import check_indicator
+from jixiao.bot.domain.validation.arithmetic_rules import budget_of
 from jixiao.bot.domain.validation.names import name_kind
 from jixiao.bot.domain.values import Qualitative, ValueParseError, canonical, parse_value
+from jixiao.bot.retrieval.library import choose_type, find_type, library
 
 QUALITY_WORDS = ("及时", "合规", "有效", "规范", "健全", "完善")
 ALL, PICK, OWN, DONE, ADD, ACCEPT, DROP, LIST = "all", "pick", "own", "done", "add", "accept", "drop", "list"
+LAST, TYPE = "last_year", "project_type"
+SIMILAR_SHOWN = 3  # past tables named above a proposal
 DELETE_TEXT = re.compile(r"^(?:删除?|删掉|del(?:ete)?|drop)\s*第?\s*(\d+)\s*(?:项|个)?$", re.IGNORECASE)
 OPEN_TEXT = re.compile(r"^(?:#|第)?\s*(\d+)\s*(?:项|个)?$")
 VALUE_TEXT = re.compile(r"^第?\s*(\d+)\s*(?:项|个)?\s*[.、:：,，\s]\s*(\S.*)$")
@@ -43,50 +47,78 @@ def _capped(items: list[Indicator]) -> tuple[list[Indicator], Reply | None]:
 
 
 # ------------------------------------------------------------------ proposal
+def _query(draft: Draft):
+    from jixiao.bot.retrieval import Query
+
+    f = draft.filing
+    return Query(name=f.project_name, category=f.category, department=f.department, goal=f.goal, year=f.year)
+
+
 def enter_proposal(draft: Draft, ctx: Context) -> None:
-    """Finds similar past projects and keeps their merged indicator set on the draft."""
-    if ctx.index is None:
-        draft.proposal, draft.similar = [], []
-        return
-    from jixiao.bot.retrieval.index import Query
+    """Proposes indicators (the library, the goal's numbers, costs from this year's amount, the
+    unit's own last table, similar projects) and keeps them, their reasons and the type on the draft."""
     from jixiao.bot.retrieval.proposals import propose
 
     f = draft.filing
-    query = Query(name=f.project_name, category=f.category, department=f.department, goal=f.goal, year=f.year)
-    proposal = propose(ctx.index, query, target_format=f.format)
-    draft.similar = [
-        f"{hit.filing.year} {hit.filing.department or ''} {hit.filing.project_name}（{'，'.join(hit.reasons)}）"
-        for hit in proposal.similar
-    ]
+    proposal = propose(ctx.index, _query(draft), target_format=f.format, budget=budget_of(f),
+                       project_type=draft.project_type)
     draft.proposal = [
         ProposedItem(level1=p.level1, level2=p.level2, name=p.name, value=p.value, sources=list(p.sources),
-                     generic=p.generic, note=p.note)
+                     generic=p.generic, note=p.note, reason=p.reason, origin=p.origin)
         for p in proposal.indicators
     ]
+    drawn_on = [label for p in proposal.indicators if p.origin in ("history", "similar") for label in p.sources]
+    draft.similar = list(dict.fromkeys(drawn_on))[:SIMILAR_SHOWN]
+    draft.type_explanation = proposal.project_type.explanation if proposal.project_type else ""
+    if proposal.last_year is not None:
+        draft.base, draft.base_same_name = proposal.last_year.filing, proposal.last_year.same_name
 
 
-def _proposal_lines(draft: Draft, *, numbered: bool = False, marks: bool = False) -> str:
-    lines, group = [], None
+def _proposal_lines(draft: Draft, *, numbered: bool = False, marks: bool = False, reasons: bool = False) -> str:
+    """The proposal by level; with ``reasons``, each indicator's reason under it — once in the
+    level's heading when every indicator of the level has the same one (read on a phone)."""
+    lines, group, shared = [], None, None
     for i, item in enumerate(draft.proposal, 1):
         if (item.level1, item.level2) != group:
             group = (item.level1, item.level2)
-            lines.append(f"【{item.level1} / {item.level2}】")
+            members = {p.reason for p in draft.proposal if (p.level1, p.level2) == group}
+            shared = members.pop() if reasons and len(members) == 1 and len(
+                [p for p in draft.proposal if (p.level1, p.level2) == group]) > 1 else None
+            heading = f"【{item.level1} / {item.level2}】"
+            lines.append(button("label.level_reason", level=heading, reason=shared) if shared else heading)
         mark = ("✅ " if item.selected else "⬜ ") if marks else ""
-        number = f"{i}. " if numbered else ""
-        extra = button("label.generic") if item.generic else ""
-        lines.append(f"{mark}{number}{item.name}：{item.value or button('label.empty_value')}{extra}")
+        number = f"{i}. " if numbered or reasons else ""
+        check = button("label.check_note") if item.note else ""
+        lines.append(f"{mark}{number}{item.name}：{item.value or button('label.empty_value')}{check}")
+        if reasons and item.reason and not shared:
+            lines.append(button("label.reason", reason=item.reason))
     return "\n".join(lines)
 
 
-def ask_proposal(draft: Draft, ctx: Context) -> Reply:
-    """Shows similar projects and the proposed indicators; asks how to use them."""
-    if not draft.proposal:
-        return ask("chat.no_proposal", draft, [Choice(button("button.add_own_indicators"), OWN)])
-    similar = "\n".join(f"• {line}" for line in draft.similar) or "—"
+def _proposal_choices(draft: Draft) -> list[Choice]:
     choices = [Choice(button("button.accept_all"), ALL), Choice(button("button.pick"), PICK),
                Choice(button("button.add_own"), OWN)]
-    return ask("chat.proposal", draft, choices, columns=3, similar=similar, count=len(draft.proposal),
-               indicators=_proposal_lines(draft))
+    if draft.base is not None:
+        choices.append(Choice(button("button.from_last_year", year=draft.base.year), LAST))
+    return [*choices, Choice(button("button.change_type"), TYPE)]
+
+
+def ask_proposal(draft: Draft, ctx: Context) -> Reply:
+    """Shows the proposed indicators with their reasons and the project type; asks how to use them."""
+    if not draft.proposal:
+        return ask("chat.no_proposal", draft, [Choice(button("button.add_own_indicators"), OWN),
+                                              Choice(button("button.change_type"), TYPE)])
+    base = draft.base
+    parts = [
+        button("label.project_type", explanation=draft.type_explanation or button("proposal.type_none")),
+        button("label.drawn_on", tables="；".join(draft.similar)) if draft.similar else button("label.drawn_on_none"),
+        _proposal_lines(draft, reasons=True),
+        button("label.check_legend") if any(p.note for p in draft.proposal) else "",
+        button("label.last_year_offer", year=base.year, name=base.project_name, count=len(base.indicators))
+        if base is not None else "",
+    ]
+    return ask("chat.proposal", draft, _proposal_choices(draft), columns=3, count=len(draft.proposal),
+               proposal="\n\n".join(part for part in parts if part))
 
 
 def _take_selected(draft: Draft) -> Reply | None:
@@ -97,21 +129,80 @@ def _take_selected(draft: Draft) -> Reply | None:
     return note
 
 
+def take_table(draft: Draft, table: Filing, *, same_name: bool = True) -> Reply:
+    """Starts the draft's indicators from ``table`` (the unit's last table, or an uploaded one):
+    its indicators placed in this draft's form, values kept, amounts and dates flagged for
+    update, the levels the form requires but the table lacks filled from the library and the
+    budget (:func:`bot.retrieval.proposals.start_from_last_year`). Says what was taken."""
+    from jixiao.bot.retrieval import Hit
+    from jixiao.bot.retrieval.proposals import start_from_last_year
+
+    f = draft.filing
+    own = Hit(table, 0.0, (), same_name=same_name, same_unit=True)
+    choice = choose_type(f.project_name, f.category, f.goal, override=draft.project_type)
+    start = start_from_last_year(own, _query(draft), f.format, budget=budget_of(f), choice=choice)
+    items, capped = _capped([Indicator(level1=p.level1, level2=p.level2, name=p.name, value=p.value)
+                             for p in start.indicators])
+    draft.filing.indicators = in_framework_order(items, f.format)
+    kept = {i.name for i in items}
+    draft.notes = {p.name: p.note for p in start.indicators if p.note and p.name in kept}
+    taken = say("chat.table_taken", year=table.year, name=table.project_name, count=len(items), form=f.format,
+                flagged=len(draft.notes))
+    return join(taken, capped) if capped else taken
+
+
 def answer_proposal(draft: Draft, text: str, ctx: Context) -> Outcome:
-    """Takes the whole proposal (to the list), goes to choosing, or starts with none."""
+    """Takes the whole proposal or last year's table (to the list), goes to choosing or to the
+    project type, or starts with none."""
     labels = {button("button.accept_all"): ALL, button("button.pick"): PICK, button("button.add_own"): OWN,
-              button("button.add_own_indicators"): OWN}
+              button("button.add_own_indicators"): OWN, button("button.change_type"): TYPE}
+    if draft.base is not None:
+        labels[button("button.from_last_year", year=draft.base.year)] = LAST
     choice = labels.get(text.strip(), text.strip())
     if choice == ALL and draft.proposal:
         for item in draft.proposal:
             item.selected = True
         return Goto("indicators", _take_selected(draft))
+    if choice == LAST and draft.base is not None:
+        return Goto("indicators", take_table(draft, draft.base, same_name=draft.base_same_name))
     if choice == PICK and draft.proposal:
         return Goto("select")
+    if choice == TYPE:
+        return Goto("project_type")
     if choice == OWN:
         draft.filing.indicators, draft.notes = [], {}
         return Goto("add_level")
     return Retry(say("chat.pick_a_choice"))
+
+
+# ------------------------------------------------------------------ the project type
+AUTO = "auto"
+
+
+def ask_project_type(draft: Draft, ctx: Context) -> Reply:
+    """The library's project types as a list; the proposal is made again for the one chosen."""
+    types = library().types.values()
+    choices = [Choice(t.label, t.id) for t in types] + [Choice(button("button.type_auto"), AUTO)]
+    return ask("chat.ask_project_type", draft, choices, columns=2,
+               kind=button("label.project_type", explanation=draft.type_explanation or button("proposal.type_none")))
+
+
+def answer_project_type(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Keeps the type chosen (with the current type of the other kind: 培训 for 人民调解 stays
+    培训＋人民调解) and proposes again."""
+    text = text.strip()
+    if text in (AUTO, button("button.type_auto")):
+        draft.project_type = None
+        return Goto("proposal")
+    try:
+        picked = find_type(text)
+    except KeyError:
+        return Retry(say("chat.pick_a_choice"))
+    f = draft.filing
+    current = choose_type(f.project_name, f.category, f.goal, override=draft.project_type).types
+    kept = [t.id for t in current if t.family != picked.family]
+    draft.project_type = "+".join([picked.id, *kept] if picked.family == "expense" else [*kept, picked.id])
+    return Goto("proposal")
 
 
 # ------------------------------------------------------------------ select (a toggle list)
@@ -201,8 +292,10 @@ def _list_lines(draft: Draft, blocked: list[int]) -> str:
         if (item.level1, item.level2) != group:
             group = (item.level1, item.level2)
             lines.append(f"【{item.level1} / {item.level2}】")
-        mark = button("label.must_fix") if i in blocked else ""
+        mark = button("label.must_fix") if i in blocked else button("label.check_note") if item.name in draft.notes else ""
         lines.append(f"{i + 1}. {item.name}：{item.value or button('label.empty_value')}{mark}")
+    if any(item.name in draft.notes for item in draft.filing.indicators):
+        lines.append(button("label.check_legend"))
     return "\n".join(lines)
 
 

@@ -32,6 +32,8 @@ class ProposedItem(BaseModel):
     sources: list[str] = []
     generic: bool = False
     note: str | None = None
+    reason: str = ""  # where it comes from, in plain words (来自年度目标：不少于24次)
+    origin: str = "library"  # goal, budget, history, similar or library
     selected: bool = True
 
 
@@ -87,7 +89,11 @@ class Draft(BaseModel):
     return_to: str | None = None  # after an /edit jump, the step to go back to
     filing: Filing
     proposal: list[ProposedItem] = []
-    similar: list[str] = []  # "2024 宝山区司法局 残疾人就业保障金 (同名项目)" lines shown with the proposal
+    similar: list[str] = []  # "2024 上海市宝山区司法局 残疾人就业保障金": the past tables the proposal drew on
+    project_type: str | None = None  # the library type(s) the user chose ("training+mediation"); None: from the name
+    type_explanation: str = ""  # why the proposal used its types, in plain words
+    base: Filing | None = None  # a table to start from: the unit's own last one, or an uploaded one
+    base_same_name: bool = True  # ``base`` is this project's own table (not a similar one of the unit)
     notes: dict[str, str] = {}  # indicator name → note from the proposal (copied counts …)
     cursor: int = 0  # the indicator (its position in filing.indicators) being edited
     pending: dict[str, str] = {}  # a half-entered indicator: level1, level2, name

@@ -281,6 +281,8 @@ def goal_quantities(goal: str | None) -> tuple[GoalQuantity, ...]:
         per, words = _words(masked, clause, op_start, unit_end + len(suffix), known_units().get(unit))
         number_value = Decimal(number.replace(",", ""))
         op = parsed.op if stated and parsed is not None else _default_op(unit, words)
+        if op == "≥" and not stated and known_units().get(unit) == "percent" and number_value == 100:
+            op = "="  # 到岗率100%: a rate cannot exceed 100%, so "≥100%" reads wrong to a reviewer
         value = Quantity(op, number_value, unit)
         promise_end = unit_end + len(suffix) + len(approx_after)
         previous = promise_end
