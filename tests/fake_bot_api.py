@@ -4,7 +4,8 @@ Three pieces, usable together or apart (a load test can reuse all of them):
 
 * :class:`FakeTelegram` — the state and the methods: a queue of updates to deliver
   (long polling with ``getUpdates``, or POSTed to a webhook), the messages the bot sent
-  and edited, every call with its parameters and uploaded files. It checks what real
+  and edited, every call with its parameters and uploaded files, the files users sent
+  (``getFile`` and the download from ``/file/bot<token>/<path>``). It checks what real
   Telegram checks and answers errors the same way (HTML that does not parse, a text over
   4096 characters, callback data over 64 bytes, a query answered twice, an edit that
   changes nothing, a photo too tall).
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from telegram.request import BaseRequest
 
@@ -125,6 +126,7 @@ class FakeTelegram:
         self.allowed_updates: list[str] | None = None
         self.webhook: dict | None = None
         self.stopped = False
+        self.files: dict[str, tuple[str, bytes, int]] = {}  # file_id → (file_path, bytes, reported size)
 
     # ------------------------------------------------------------------ making updates
     def user(self, user_id: int, first_name: str = "张三", **extra) -> dict:
@@ -151,6 +153,34 @@ class FakeTelegram:
                 msg["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16(text.split()[0])}]
             self.messages[(chat["id"], msg["message_id"])] = msg
         return self.push({"message": msg})
+
+    def document(self, user: dict, filename: str, data: bytes, *, mime_type: str = "application/pdf",
+                 file_size: int | None = None) -> dict:
+        """``user`` sends a file in their private chat (``file_size``: what Telegram reports, the
+        real size by default; a larger one makes ``getFile`` refuse it as Telegram does)."""
+        with self.cond:
+            chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+            self.chats[chat["id"]] = chat
+            file_id = f"BQAC{len(self.files) + 1:04d}"
+            size = len(data) if file_size is None else file_size
+            self.files[file_id] = (f"documents/file_{len(self.files) + 1}.{filename.rsplit('.', 1)[-1]}", data, size)
+            document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename,
+                        "mime_type": mime_type, "file_size": size}
+            msg = {"message_id": self._message_id(chat["id"]), "from": user, "chat": chat, "date": int(time.time()),
+                   "document": document}
+            self.messages[(chat["id"], msg["message_id"])] = msg
+        return self.push({"message": msg})
+
+    def download(self, file_path: str) -> bytes | None:
+        """The bytes at ``/file/bot<token>/<file_path>`` (recorded as a call), None if there are none."""
+        call = Call("download", {"file_path": file_path})
+        with self.cond:
+            self.calls.append(call)
+            found = next((data for path, data, _ in self.files.values() if path == file_path), None)
+            call.result = True if found is not None else None
+            call.error = None if found is not None else "Not Found"
+            self.cond.notify_all()
+        return found
 
     def edit(self, user: dict, update: dict, text: str) -> dict:
         """``user`` edits the message of ``update`` to ``text``."""
@@ -401,6 +431,16 @@ class FakeTelegram:
         size = {"file_id": f"ph{len(self.calls)}", "file_unique_id": f"p{len(self.calls)}", "width": width, "height": height, "file_size": len(data)}
         return self._new_message(p, photo=[size])
 
+    def api_getFile(self, p, f):
+        file_id = p.get("file_id")
+        with self.cond:
+            if file_id not in self.files:
+                raise APIError(400, "Bad Request: invalid file_id")
+            path, _, size = self.files[file_id]
+        if size > 20 * 1024 * 1024:  # bots may download 20 MB at most
+            raise APIError(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size, "file_path": path}
+
     def api_sendChatAction(self, p, f):
         self._chat(p)
         return True
@@ -474,6 +514,10 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path, _, query = self.path.partition("?")
+        download = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(path))  # httpx sends the token's ":" as %3A
+        if download is not None:
+            self._send_file(fake.download(download[2]) if download[1] == fake.token else None)
+            return
         match = re.fullmatch(r"/bot([^/]+)/(\w+)", path)
         if match is None or match[1] != fake.token:
             status, payload = (401, {"ok": False, "error_code": 401, "description": "Unauthorized"}) if match else \
@@ -490,6 +534,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:  # the client went away (a killed bot's pending getUpdates)
             self.close_connection = True
+
+    def _send_file(self, data: bytes | None) -> None:
+        self.send_response(200 if data is not None else 404)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data or b"")))
+        self.end_headers()
+        self.wfile.write(data or b"")
 
     def _parse(self, body: bytes, query: str) -> tuple[dict, dict]:
         kind = self.headers.get("Content-Type", "")
@@ -604,6 +655,10 @@ class FakeRequest(BaseRequest):
 
     async def do_request(self, url, method, request_data=None, read_timeout=None, write_timeout=None,
                          connect_timeout=None, pool_timeout=None) -> tuple[int, bytes]:
+        download = re.search(r"/file/bot([^/]+)/(.+)$", unquote(url))
+        if download is not None:  # a file users sent, fetched by File.download_*
+            data = self.fake.download(download[2]) if download[1] == self.fake.token else None
+            return (200, data) if data is not None else (404, b"Not Found")
         params = request_data.parameters if request_data else {}
         files = {}
         if request_data is not None and request_data.contains_files:
@@ -630,6 +685,10 @@ class Person:
     def press(self, label: str) -> dict:
         self.since = self.fake.mark()
         return self.fake.press(self.user, label, self.chat_id)
+
+    def send_file(self, filename: str, data: bytes, **options) -> dict:
+        self.since = self.fake.mark()
+        return self.fake.document(self.user, filename, data, **options)
 
     def replies(self, since: int | None = None) -> list[Call]:
         """What the bot sent to this chat since the last send/press."""

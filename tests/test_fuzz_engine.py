@@ -5,7 +5,7 @@ bundled corpus, search index, share codes, a fixed today) for two users. Rules s
 commands (/new /back /skip /edit /show /cancel /delete /help /drafts /lookup /share
 /review CODE, unknown ones), free text (empty, blank, 10,000 characters, emoji, control
 characters, lone surrogates, HTML, SQL-looking text, numbers, valid-looking values,
-dates), button presses (valid by value and by position, stale tokens of older replies,
+dates), files sent (filings, damaged and cut ones, garbage, one too large), button presses (valid by value and by position, stale tokens of older replies,
 forged tokens and positions out of range), "good answers" that walk a draft through the
 whole flow so the fuzzing reaches the proposal, the indicator list, review, the finished
 table and sharing, and changes of the year or the form once indicators exist (/edit →
@@ -30,15 +30,17 @@ import os
 import re
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from jixiao.bot.conversation import engine as engine_module
-from jixiao.bot.conversation.engine import MAX_INPUT, Engine, Input, clean_input
+from jixiao.bot.conversation.engine import MAX_INPUT, Engine, Input, Upload, clean_input
 from jixiao.bot.conversation.finish import export_files as render_files
 from jixiao.bot.conversation.flow import STEPS as FLOW
 from jixiao.bot.conversation.state import Draft, Session
+from jixiao.bot.corpus.importer import import_file
 from jixiao.store.corpus import bundled_corpus
 from jixiao.store.drafts import MemoryDraftStore
 from jixiao.store.memory import MemoryOwnFilings
@@ -163,6 +165,16 @@ def export_once(draft):
 
 
 CORPUS = [f for f in bundled_corpus() if f.complete]
+_FIXTURES = Path(__file__).parent / "fixtures"
+_SEED_TEXT = (_FIXTURES / "seeds" / "2024_baoshan_justice_bureau.txt").read_bytes()
+UPLOADS = [  # files a user might send: read already (a PDF, as the console passes it), seed text, damaged text
+    Upload("两张表.pdf", report=import_file(_FIXTURES / "import" / "drawn.pdf")),
+    Upload("宝山.txt", data=_SEED_TEXT),
+    Upload("cut.txt", data=_SEED_TEXT[: len(_SEED_TEXT) // 3]),
+    Upload("lines.txt", data=b"\n".join(_SEED_TEXT.replace(b"\t", b"\n").split(b"\n")[:400])),
+    Upload("huge.pdf", size=10**9),
+    Upload("<b>&.pdf", data=b"%PDF-1.4 broken"),
+]
 
 
 class EngineMachine(RuleBasedStateMachine):
@@ -207,6 +219,13 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(user=st.sampled_from(USERS), text=free_text())
     def text(self, user, text):
         self.send(user, Input(text))
+
+    @rule(user=st.sampled_from(USERS), upload=st.one_of(
+        st.sampled_from(UPLOADS), st.builds(lambda d: Upload("random.bin", data=d), st.binary(max_size=300))))
+    def send_a_file(self, user, upload):
+        """A file sent (a filing, a damaged one, one too large, garbage), at any step."""
+        replies = self.send(user, Input(upload=upload))
+        assert any(upload.filename.rsplit("/", 1)[-1] in r.plain for r in replies), replies
 
     @rule(user=st.sampled_from(USERS), extra=st.one_of(st.just(10_000 - MAX_INPUT), st.integers(1, 6000)), char=st.sampled_from(["长", "a", "🙂", "\x00", " "]))
     def oversized(self, user, extra, char):
@@ -352,6 +371,7 @@ def good_input(draft) -> Input:
         "overall_goal": Input("三年内建成覆盖全区的工伤鉴定服务体系，鉴定案件全部在线办理。"),
         "goal": Input("确保工伤认定和劳动能力鉴定工作有序开展。全年案件文书寄送量在18000件左右，完成鉴定案件不少于3300件。"),
         "proposal": Input("全部采用" if draft.proposal else "自己添加", token=token),
+        "project_type": Input(token=token, choice=draft.turn % 20),
         "select": Input("done", token=token),
         "indicators": Input("accept" if draft.filing.indicators else "add", token=token),
         "indicator": Input("list", token=token),

@@ -12,6 +12,7 @@ import json
 import logging
 from datetime import date
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from fake_bot_api import TOKEN, FakeRequest, FakeTelegram, Person, draft_of, fill_facts, finish_draft
@@ -110,10 +111,10 @@ async def test_a_whole_draft_through_buttons_and_text(harness):
 async def test_commands_menu_is_registered_in_chinese(harness):
     (call,) = harness.fake.calls_to("setMyCommands")
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
-    # the eight, plus /skip, /delete, /share and /review
+    # the eight, plus /skip, /delete, /share, /review and /import
     assert {"new", "drafts", "lookup", "show", "back", "edit", "cancel", "help"} <= set(commands)
     assert list(commands) == ["new", "drafts", "lookup", "show", "back", "skip", "edit", "cancel", "delete", "share",
-                              "review", "help"]
+                              "review", "import", "help"]
     assert commands["new"] == "新建一张申报表" and call.params["scope"] == {"type": "all_private_chats"}
 
 
@@ -346,6 +347,28 @@ async def test_a_table_too_tall_to_draw_is_explained_in_place_of_the_picture(har
     sent = alice.replies()
     assert [c.method for c in sent if c.method in ("sendDocument", "sendPhoto")] == ["sendDocument"]
     assert "无法生成图片" in sent[-1].text and sent[-1].method == "sendMessage"
+
+
+async def test_a_file_sent_is_downloaded_read_and_offered(harness):
+    alice = harness.person(ALICE)
+    pdf = (Path(__file__).parent / "fixtures" / "import" / "drawn.pdf").read_bytes()
+    alice.send_file("两张表.pdf", pdf)
+    await harness.settle()
+    seen = alice.seen()
+    assert "读到 2 张表" in seen and "以哪一张为基础填写 2027 年" in seen
+    labels = [b["text"] for row in harness.fake.keyboard_message(ALICE)["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["2026《兰溪路-真南路下立交工程建设及配套道路改造》→ 2027年", "2024《法律援助案件补贴》→ 2027年"]
+    assert "项目性质是什么" in await harness.press(alice, "法律援助案件补贴")  # a 2024 table has none
+    assert draft_of(harness.data_dir, ALICE).filing.project_name == "法律援助案件补贴"
+
+
+async def test_a_download_that_fails_is_said_and_nothing_reaches_the_engine(harness):
+    harness.fake.fail("getFile", "Bad Request: wrong file_id or the file is temporarily unavailable")
+    alice = harness.person(ALICE)
+    alice.send_file("表.pdf", b"%PDF-1.4")
+    await harness.settle()
+    assert alice.seen() == "没能从 Telegram 下载这个文件，请稍后再发一次。"
+    assert draft_of(harness.data_dir, ALICE) is None
 
 
 async def test_an_edited_message_is_not_applied_again(harness):

@@ -25,6 +25,7 @@ from fake_bot_api import GOAL, TOKEN, FakeBotAPIServer, Person, draft_of, fill_f
 from jixiao.bot.adapters.telegram import ALLOWED_UPDATES, build_application
 from jixiao.bot.adapters.telegram_config import TelegramConfig
 from jixiao.bot.wiring import build_engine
+from jixiao.store.corpus import OwnFilingStore
 from jixiao.store.drafts import DraftStore
 
 TODAY = date(2026, 11, 25)
@@ -155,6 +156,50 @@ async def test_a_stale_button_and_a_restart_over_http(server, tmp_path):
         assert draft_of(data_dir, ALICE).step == "unit"
     finally:
         await second.stop()
+
+
+# ------------------------------------------------------------------ a file sent to the bot
+async def test_a_pdf_sent_to_the_bot_becomes_the_users_own_filings_and_starts_a_draft(server, bot):
+    """Issue 13 item 4: a PDF (the Songjiang seed printed by LibreOffice) sent as a Telegram
+    document is fetched with getFile and the file download, read into Alice's own filings,
+    summarised, and one of its tables starts her 2027 draft."""
+    alice = Person(server.fake, ALICE)
+    pdf = (REPO / "tests" / "fixtures" / "import" / "seeds_2026_songjiang_social_security_center.pdf").read_bytes()
+    alice.send_file("2026年绩效目标表.pdf", pdf)
+    read = await alice.expect("以哪一张为基础填写 2027 年")
+    assert "读到 5 张表：2026 编外人员工作经费、2026 工伤鉴定" in read and "已存为您的往年表格（5 张）" in read
+    assert [c.method for c in server.fake.calls if c.method in ("getFile", "download")] == ["getFile", "download"]
+    own = OwnFilingStore(bot.data_dir)
+    try:
+        stored = own.all()
+    finally:
+        own.close()
+    assert len(stored) == 5 and {f.source.file for f in stored} == {f"upload:tg:{ALICE}/2026年绩效目标表.pdf"}
+    alice.press("2026《工伤鉴定》→ 2027年")
+    started = await alice.expect("计划起止日期")
+    assert "以 2026 年的《工伤鉴定》为基础新建 2027 年的表" in started and "填入 19 个指标" in started
+    draft = draft_of(bot.data_dir, ALICE)
+    assert (draft.filing.year, draft.filing.format, draft.filing.project_name) == (2027, "2026", "工伤鉴定")
+    assert draft.filing.implementing_unit == "上海市松江区社会保障服务中心" and draft.step == "dates"
+    assert len(draft.filing.indicators) == 19 and "每份文书邮寄成本" in draft.notes  # the amounts flagged
+    for action, argument, needle in [("press", "全年", "年度资金申请总额"), ("send", "72万", "当年财政拨款"),
+                                     ("send", "/skip", "年度总体目标"), ("press", "沿用上面已填的目标", "从2026年的表开始")]:
+        getattr(alice, action)(argument)
+        await alice.expect(needle)
+    alice.press("从2026年的表开始")
+    await alice.expect("指标（")
+    assert draft_of(bot.data_dir, ALICE).filing.funding.annual_request == 720000
+    bob = Person(server.fake, BOB)
+    bob.send("/start")
+    assert "工伤鉴定" not in await bob.expect("/new")  # Bob's chat heard nothing of Alice's file
+
+
+async def test_a_file_over_the_limit_is_refused_unread_over_http(server, bot):
+    alice = Person(server.fake, ALICE)
+    alice.send_file("全部预算.pdf", b"%PDF-1.4 tiny", file_size=25 * 1024 * 1024)
+    refused = await alice.expect("没能读取")
+    assert "文件太大（25.0 MB），最多 20.0 MB" in refused
+    assert not [c for c in server.fake.calls if c.method in ("getFile", "download")]
 
 
 # ------------------------------------------------------------------ webhook

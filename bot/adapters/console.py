@@ -2,7 +2,8 @@
 
 Buttons print as numbered options; typing the number or the label presses it. When
 standard input is not a terminal, each line is one message, so a conversation can be
-scripted: ``printf '/new\n2027\n' | jixiao chat``. A reply meant for another user (the
+scripted: ``printf '/new\n2027\n' | jixiao chat``. ``/import PATH`` sends a file (a PDF, an
+.xlsx, text or JSON) as a Telegram user sends a document. A reply meant for another user (the
 drafter of a table this user reviewed) is shown as such — "（发给 tg:1001）" — never as if
 it were said to this user. Bytes that are not UTF-8 are replaced, not stored.
 """
@@ -13,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from jixiao.bot.conversation.engine import Engine, Input
+from jixiao.bot.conversation.engine import Engine, Input, Upload
 from jixiao.bot.conversation.replies import Reply
+from jixiao.bot.corpus.importer import import_file
 from jixiao.bot.texts import render_plain
 
 
@@ -71,8 +73,18 @@ class ConsoleChat:
                     return Input(choice.value, token=self.buttons.token)
         return Input(line)
 
+    @staticmethod
+    def upload(line: str) -> Input | None:
+        """``/import PATH``: the file read from disk (as Telegram's adapter downloads a document)."""
+        command, _, argument = line.strip().partition(" ")
+        path = argument.strip().strip("'\"")
+        if command.lower() != "/import" or not path:
+            return None  # a bare /import: the engine says how
+        report = import_file(Path(path).expanduser())
+        return Input(upload=Upload(Path(path).name, report=report))
+
     def send(self, line: str) -> list[Reply]:
-        inp = self.to_input(line)
+        inp = self.upload(line) or self.to_input(line)
         self.buttons = None
         replies = self.engine.handle(self.user, inp)
         self.show(replies)

@@ -4,6 +4,7 @@ The engine decides everything about the filing; this module only translates. Han
 
 =========  ==============  ===================================================
 group -1   ``gate``        allowed users in private chats pass; others stop here
+group 0    ``on_document`` a file sent → its bytes (size checked first) → the engine
 group 0    ``on_message``  a message or command → the engine → its replies
 group 0    ``on_button``   a button → the engine, or a page turn (no engine call)
 group 0    ``on_edited``   an edited message is not applied again: say so
@@ -34,8 +35,9 @@ from jixiao.bot.adapters.telegram_keyboards import CHOICE, PAGE, Keyboard, Shown
 from jixiao.bot.adapters.telegram_logging import quote
 from jixiao.bot.adapters.telegram_order import PerUserOrder
 from jixiao.bot.adapters.telegram_text import split_html
-from jixiao.bot.conversation.engine import Engine, Input
+from jixiao.bot.conversation.engine import Engine, Input, Upload
 from jixiao.bot.conversation.replies import Attachment, Reply
+from jixiao.bot.corpus.importer import MAX_IMPORT_BYTES
 from jixiao.bot.texts import render_html, render_plain
 from jixiao.bot.wiring import build_engine
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Message, Update
@@ -60,7 +62,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 COMMANDS = (  # the menu Telegram shows in private chats
     ("new", "tg.cmd_new"), ("drafts", "tg.cmd_drafts"), ("lookup", "tg.cmd_lookup"), ("show", "tg.cmd_show"),
     ("back", "tg.cmd_back"), ("skip", "tg.cmd_skip"), ("edit", "tg.cmd_edit"), ("cancel", "tg.cmd_cancel"),
-    ("delete", "tg.cmd_delete"), ("share", "tg.cmd_share"), ("review", "tg.cmd_review"), ("help", "tg.cmd_help"),
+    ("delete", "tg.cmd_delete"), ("share", "tg.cmd_share"), ("review", "tg.cmd_review"), ("import", "tg.cmd_import"),
+    ("help", "tg.cmd_help"),
 )
 USER_PREFIX = "tg:"  # engine user keys of Telegram users: tg:<user id>
 ENGINE_THREADS = 4  # engine calls at once (different users); each saves to its own user's file
@@ -114,6 +117,7 @@ class TelegramBot:
 
     def install(self, app: Application) -> None:
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, self.on_document))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, self.on_edited))
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -144,6 +148,25 @@ class TelegramBot:
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Passes a message (an answer or a command) to the engine and sends its replies."""
         replies = await self.ask_engine(update, Input(text=update.message.text or ""))
+        await self.send(context.bot, update.effective_user.id, replies)
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Downloads a file sent (unless Telegram says it is over the import limit) and passes
+        its bytes to the engine, which reads it and answers."""
+        document = update.message.document
+        name = document.file_name or "document"
+        if document.file_size is not None and document.file_size > MAX_IMPORT_BYTES:
+            upload = Upload(name, size=document.file_size)  # refused unread
+        else:
+            try:
+                telegram_file = await context.bot.get_file(document.file_id)
+                data = bytes(await telegram_file.download_as_bytearray())
+            except TelegramError as error:
+                logger.warning("event=download_failed update_id=%s error=%s", update.update_id, quote(str(error)))
+                await context.bot.send_message(update.effective_user.id, render_html("tg.download_failed"))
+                return
+            upload = Upload(name, data=data, size=len(data))
+        replies = await self.ask_engine(update, Input(upload=upload))
         await self.send(context.bot, update.effective_user.id, replies)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -199,9 +222,9 @@ class TelegramBot:
         started = time.perf_counter()
         user = user_key(update.effective_user.id)
         replies = await asyncio.get_running_loop().run_in_executor(self.executor, self._handle, user, inp)
+        kind = "button" if inp.is_button else "document" if inp.upload is not None else "message"
         logger.info("event=handled update_id=%s user=%s kind=%s replies=%d engine_ms=%.1f", update.update_id,
-                    update.effective_user.id, "button" if inp.is_button else "message", len(replies),
-                    (time.perf_counter() - started) * 1000)
+                    update.effective_user.id, kind, len(replies), (time.perf_counter() - started) * 1000)
         return replies
 
     def _handle(self, user: str, inp: Input) -> list[Reply]:

@@ -46,7 +46,8 @@ class ClaimShare:
 
 @dataclass(frozen=True)
 class AddOwnFiling:
-    """An approved table joins our own corpus (stored, and searchable at once)."""
+    """An approved table, or one read from a file the user sent, joins our own corpus
+    (stored apart from the seeds, and searchable at once)."""
 
     filing: Filing
 

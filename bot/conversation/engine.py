@@ -5,7 +5,8 @@
 1. **load** what the turn needs: the user's session and drafts (with their file's
    revision) and, when a review code is in play, that share and its drafter's file;
 2. **respond** — pure: the flow table (``flow.py``) picks the step, command, menu or
-   review stage; they change the loaded copies and return outcomes carrying effects;
+   review stage (a file sent goes to ``uploads.receive``); they change the loaded copies
+   and return outcomes carrying effects;
 3. **commit** in one place: claims and new codes on the share store, then the user's
    own changes together with any other user's draft (a verdict) in one revision-checked
    write, then the approved table joins the corpus and notices join the replies.
@@ -35,13 +36,14 @@ from jixiao.bot.conversation.outcomes import Ask, Context, Goto, Next, Outcome, 
 from jixiao.bot.conversation.replies import Reply, addressed, in_place, join, say
 from jixiao.bot.conversation.state import ABANDONED, DELETED, Draft, now_iso
 from jixiao.bot.conversation.stores import DamagedStore, StaleRevision, UserWrite
+from jixiao.bot.conversation.uploads import Upload, receive
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.retrieval.corpus import Corpus
 from jixiao.store.drafts import MemoryDraftStore
 from jixiao.store.memory import MemoryOwnFilings
 from jixiao.store.shares import MemoryShareStore, new_code
 
-__all__ = ["MAX_INPUT", "Engine", "Input", "clean_input", "respond"]
+__all__ = ["MAX_INPUT", "Engine", "Input", "Upload", "clean_input", "respond"]
 
 logger = logging.getLogger(__name__)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -50,16 +52,18 @@ SURROGATE_RE = re.compile(r"[\ud800-\udfff]")  # undecodable bytes from a termin
 
 @dataclass(frozen=True)
 class Input:
-    """A message (``text``) or a button press.
+    """A message (``text``), a button press, or a file sent (``upload``).
 
     A press carries the ``token`` of the question it belongs to and either the
     choice's value as ``text`` (console) or its position as ``choice`` (Telegram, whose
     64-byte callback data cannot hold long values); the engine looks the value up.
+    An upload is the file's bytes as the adapter fetched them (``uploads.Upload``).
     """
 
     text: str = ""
     token: str | None = None
     choice: int | None = None
+    upload: Upload | None = None
 
     @property
     def is_button(self) -> bool:
@@ -171,7 +175,10 @@ def respond(turn: Turn, inp: Input, ctx: Context) -> None:
         turn.say(say("chat.too_long", limit=MAX_INPUT, length=len(inp.text)))
         return
     text = clean_input(inp.text)
-    if inp.is_button:
+    if inp.upload is not None:
+        session.menu = None
+        receive(turn, inp.upload, ctx)
+    elif inp.is_button:
         _press(turn, inp, text, ctx)
     elif text.startswith("/"):
         _command(turn, text, ctx)

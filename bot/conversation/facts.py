@@ -30,7 +30,7 @@ from jixiao.bot.domain.validation.table_rules import plan_period
 DATE_IN_TEXT = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
 PHASED = "阶段性项目"
 NATURES = ("其他经常性项目", PHASED, "一次性项目")  # 项目性质 of the 2026 form
-PREVIOUS_GOAL, SAME_AS_DEPARTMENT = "__previous_goal__", "__same_as_department__"
+PREVIOUS_GOAL, SAME_AS_DEPARTMENT, KEEP_GOAL = "__previous_goal__", "__same_as_department__", "__keep_goal__"
 
 
 # ------------------------------------------------------------------ helpers
@@ -321,15 +321,22 @@ def _goal(text: str) -> str | None:
     return goal if GOAL_MIN_CHARS <= len(goal) <= GOAL_CHARS and letters(goal) >= NAME_LETTERS else None
 
 
+def _keep(value: str | None) -> list[Choice]:
+    """A button that keeps a goal already written (from a table the draft started from, or /back)."""
+    return [Choice(button("button.keep_goal"), KEEP_GOAL)] if value else []
+
+
 def ask_overall_goal(draft: Draft, ctx: Context) -> Reply:
     """Asks 项目总目标: what the whole multi-year project achieves."""
     start, end = plan_period(draft.filing)
-    return ask("chat.ask_overall_goal", draft, current=current(draft.filing.overall_goal), limit=GOAL_CHARS,
-               start=start.year, end=end.year)
+    return ask("chat.ask_overall_goal", draft, _keep(draft.filing.overall_goal), current=current(draft.filing.overall_goal),
+               limit=GOAL_CHARS, start=start.year, end=end.year)
 
 
 def answer_overall_goal(draft: Draft, text: str, ctx: Context) -> Outcome:
-    """Stores 项目总目标."""
+    """Stores 项目总目标 (or keeps the one written)."""
+    if text == KEEP_GOAL and draft.filing.overall_goal:
+        return Next()
     goal = _goal(text)
     if goal is None:
         return Retry(say("chat.bad_goal", least=GOAL_MIN_CHARS, limit=GOAL_CHARS))
@@ -340,14 +347,16 @@ def answer_overall_goal(draft: Draft, text: str, ctx: Context) -> Outcome:
 def ask_goal(draft: Draft, ctx: Context) -> Reply:
     """Asks 年度总体目标, offering last year's goal of the project of the same name."""
     previous = _same_name_last_year(draft, ctx)
-    choices = []
-    if previous is not None and previous.goal:
+    choices = _keep(draft.filing.goal)
+    if previous is not None and previous.goal and previous.goal != draft.filing.goal:
         choices.append(Choice(button("button.previous_goal", year=previous.year), PREVIOUS_GOAL))
     return ask("chat.ask_goal", draft, choices, current=current(draft.filing.goal), limit=GOAL_CHARS)
 
 
 def answer_goal(draft: Draft, text: str, ctx: Context) -> Outcome:
-    """Stores 年度总体目标 (or last year's, by its button)."""
+    """Stores 年度总体目标 (or keeps the one written, or takes last year's, by their buttons)."""
+    if text == KEEP_GOAL and draft.filing.goal:
+        return Next()
     if text == PREVIOUS_GOAL:
         previous = _same_name_last_year(draft, ctx)
         text = previous.goal if previous is not None and previous.goal else ""

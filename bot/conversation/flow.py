@@ -6,7 +6,8 @@ Read it as PTB's ``ConversationHandler(entry_points=…, states=…, fallbacks=�
   question and answer functions, the help text, where its answers may ``Goto``, whether
   ``/skip`` is allowed (its ``skip`` function), when it applies, and its ``/edit`` label.
 * ``COMMANDS`` — what works at any step (the fallbacks), with the steps they lead to.
-* ``MENUS`` — lists shown outside a draft (drafts, look-ups, a review in progress).
+* ``MENUS`` — lists shown outside a draft (drafts, look-ups, a review in progress, the
+  tables of a file just sent).
 * ``REVIEW_STAGES`` — the reviewer's side: decide → pick an indicator → comment.
 
 The module checks itself when imported: every target exists, and every ``Goto("…")``
@@ -24,7 +25,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jixiao.bot.conversation import commands, facts, finish, forms, indicators, review
+from jixiao.bot.conversation import commands, facts, finish, forms, indicators, review, uploads
 from jixiao.bot.conversation.outcomes import Context, Outcome, Turn
 from jixiao.bot.conversation.replies import Reply
 from jixiao.bot.conversation.state import Draft
@@ -161,6 +162,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("/new", commands.new_draft, to=("year",)),
     Command("/drafts", commands.list_drafts, menu="drafts"),
     Command("/lookup", commands.lookup, menu="lookup_query"),
+    Command("/import", uploads.import_help),
     Command("/share", review.share),
     Command("/review", review.open_review, menu="review"),
     Command("/show", commands.show, on_draft=True),
@@ -177,6 +179,7 @@ MENUS: dict[str, Menu] = {m.id: m for m in (
     Menu("lookup", commands.lookup_menu, typed=lambda text: False),  # typed text goes on to the draft
     Menu("lookup_query", commands.lookup_menu, to=("lookup",)),
     Menu("review", review.review_menu, to=("decide",)),
+    Menu("upload", uploads.offer_menu, typed=uploads.is_offer_choice, to=(ANY,)),  # a table of a file sent: a new draft
 )}
 
 # ------------------------------------------------------------------ the reviewer's side
@@ -241,7 +244,7 @@ def check_flow() -> None:
         problems += [f"review stage {stage.id}: unknown target {t!r}" for t in stage.to if t not in {*stages, END}]
         problems += [f"review stage {stage.id}: goes to {t!r}, not in its row" for t in _own_targets(stage.answer)
                      if t not in stage.to]
-    for module in (commands, facts, finish, forms, indicators, review):  # helpers' Gotos too
+    for module in (commands, facts, finish, forms, indicators, review, uploads):  # helpers' Gotos too
         problems += [f"{module.__name__}: Goto({t!r}) names no step or stage" for t in goto_targets(inspect.getsource(module))
                      if t not in {*steps, *stages, END}]
     if problems:

@@ -153,6 +153,16 @@ class Reviewing(BaseModel):
     indicator: str | None = None  # the indicator a comment is about (None: the whole table)
 
 
+class UploadedTable(BaseModel):
+    """A table read from a file the user sent, offered as the start of a new draft."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str  # the filing's key in the corpus (upload:<user>/<file>#<index>)
+    name: str  # its project name (the corpus finds filings by name)
+    year: int
+
+
 class Session(BaseModel):
     """Per user: which draft is open, and a menu shown outside any draft."""
 
@@ -160,7 +170,7 @@ class Session(BaseModel):
 
     user: str
     current: str | None = None
-    menu: str | None = None  # "drafts", "lookup", "lookup_query" or "review" while shown
+    menu: str | None = None  # "drafts", "lookup", "lookup_query", "review" or "upload" while shown
     choices: list[str] = []  # the values of that list's buttons, by position
     turn: int = 0
     last_department: str | None = None
@@ -168,6 +178,7 @@ class Session(BaseModel):
     review: Reviewing | None = None  # while reviewing someone's draft
     code_misses: list[str] = []  # when this user last typed review codes that do not exist
     damaged: str | None = None  # the user's file was damaged and set aside here: say so once
+    uploaded: list[UploadedTable] = []  # the tables of the last file sent, while they are offered
 
     @field_validator("review", mode="before")
     @classmethod
