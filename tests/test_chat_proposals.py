@@ -16,8 +16,6 @@ from jixiao.bot.conversation.engine import Engine
 from jixiao.bot.conversation.facts import SAME_AS_DEPARTMENT
 from jixiao.bot.domain.frameworks import choose_framework
 from jixiao.bot.domain.validation import validate
-from jixiao.bot.retrieval.index import SearchIndex
-from jixiao.store.corpus import bundled_corpus
 from jixiao.store.drafts import MemoryDraftStore
 from test_conversation import Chat, fill_facts
 
@@ -25,16 +23,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PROFILES = [*json.loads((FIXTURES / "new_projects.json").read_text(encoding="utf-8"))["profiles"],
             *json.loads((FIXTURES / "chat_profiles.json").read_text(encoding="utf-8"))["profiles"]]
 TODAY = date(2026, 11, 25)
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return [f for f in bundled_corpus() if f.complete]
-
-
-@pytest.fixture(scope="module")
-def index(corpus):
-    return SearchIndex(corpus)
 
 
 def answer(chat: Chat, profile: dict) -> str:

@@ -12,23 +12,11 @@ from jixiao.bot.conversation.flow import STEPS, FlowError, Step, check_flow, edg
 from jixiao.bot.conversation.state import ABANDONED, FINISHED
 from jixiao.bot.domain.limits import DRAFT_INDICATORS, PROJECT_NAME_CHARS
 from jixiao.bot.domain.models import Indicator
-from jixiao.bot.retrieval.index import SearchIndex
-from jixiao.store.corpus import bundled_corpus
 from jixiao.store.drafts import DraftStore, MemoryDraftStore
 
 TODAY = date(2026, 11, 25)
 GOAL = "确保工伤认定和劳动能力鉴定工作有序开展。全年案件文书寄送量在18000件左右，完成鉴定案件不少于3300件。"
 FLOW_MMD = Path(flow_module.__file__).with_name("flow.mmd")
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return [f for f in bundled_corpus() if f.complete]
-
-
-@pytest.fixture(scope="module")
-def index(corpus):
-    return SearchIndex(corpus)
 
 
 class Chat:
