@@ -49,9 +49,15 @@ def test_quantities_operators_and_periods(goal, expected):
     "1、保障系统正常使用。2、完善系统",  # list marks
     "进一步提升服务质量，第一时间介入",  # 一 is not read
     "累计3通过考核的人员",  # 通 starting a word is not the unit
+    "2027年完成平台二期建设",  # a phase, not two of something
+    "启动一期工程和三期项目",
 ])
 def test_numbers_that_are_not_quantities(goal):
     assert goal_quantities(goal) == ()
+
+
+def test_sessions_are_still_counted_where_a_phase_is_not():
+    assert read("全年举办三期培训班") == [("三期", "≥3.00(期)", None)]
 
 
 def test_words_after_a_verb_name_what_is_counted():

@@ -35,8 +35,8 @@ PREVIOUS_GOAL, SAME_AS_DEPARTMENT, KEEP_GOAL = "__previous_goal__", "__same_as_d
 
 # ------------------------------------------------------------------ helpers
 def current(value) -> str:
-    """How an earlier answer is shown when a step is asked again."""
-    return "" if value in (None, "") else str(value)
+    """How an earlier answer is shown when a step is asked again (a goal's last 。 is the message's)."""
+    return "" if value in (None, "") else str(value).rstrip("。")
 
 
 def ask(key: str, draft: Draft, choices=(), columns: int = 1, current: str = "", **params) -> Reply:

@@ -114,7 +114,8 @@ def ask_proposal(draft: Draft, ctx: Context) -> Reply:
         button("label.drawn_on", tables="；".join(draft.similar)) if draft.similar else button("label.drawn_on_none"),
         _proposal_lines(draft, reasons=True),
         button("label.check_legend") if any(p.note for p in draft.proposal) else "",
-        button("label.last_year_offer", year=base.year, name=base.project_name, count=len(base.indicators))
+        button("label.last_year_offer", year=base.year, name=base.project_name,
+               count=len({i.name for i in base.indicators}))
         if base is not None else "",
     ]
     return ask("chat.proposal", draft, _proposal_choices(draft), columns=3, count=len(draft.proposal),
