@@ -198,6 +198,32 @@ def test_one_indicator_opened_changed_and_deleted_from_the_list(corpus, index):
     assert "没看懂" in chat.send("随便写点什么")
 
 
+def test_an_indicator_is_renamed_in_one_message_or_from_its_own_view(corpus, index):
+    chat = Chat(corpus, index)
+    fill_facts(chat)
+    chat.press("全部采用")
+    value = chat.draft.filing.indicators[0].value
+    answer = chat.send("改名 1 每份文书平均邮寄成本")
+    assert "已把第 1 项" in answer and chat.draft.filing.indicators[0].name == "每份文书平均邮寄成本"
+    assert chat.draft.filing.indicators[0].value == value and chat.draft.step == "indicators"
+    taken = chat.draft.filing.indicators[1].name
+    assert "已经有一个叫" in chat.send(f"改名 1 {taken}") and chat.draft.filing.indicators[0].name == "每份文书平均邮寄成本"
+    chat.send("2")
+    chat.press("rename")
+    assert chat.draft.step == "rename" and taken in chat.text
+    chat.send("专家人次平均费用")
+    assert chat.draft.step == "indicators" and chat.draft.filing.indicators[1].name == "专家人次平均费用"
+
+
+def test_a_value_typed_without_an_operator_is_kept_with_a_warning(corpus, index):
+    chat = Chat(corpus, index)
+    fill_facts(chat)
+    chat.press("全部采用")
+    number = next(i for i, item in enumerate(chat.draft.filing.indicators, 1) if "(件)" in (item.value or ""))
+    answer = chat.send(f"{number} 18500件")
+    assert "没有写比较符号" in answer and chat.draft.filing.indicators[number - 1].value == "=18500.00(件)"
+
+
 def test_added_indicator_is_not_asked_again(corpus, index):
     chat = Chat(corpus, index)
     fill_facts(chat)

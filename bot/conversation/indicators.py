@@ -2,9 +2,9 @@
 
 After the proposal the user works on **one list message** (``indicators``): every
 indicator numbered, those whose value must change marked. From there one message does
-one thing: ``3 ≥90%`` sets a value, ``删 3`` deletes, ``3`` (or its button) opens that
-indicator, "＋ 添加指标" adds one, "✓ 全部确认" goes on to the review. A value just typed
-is never asked again. The indicators are kept in the framework's order
+one thing: ``3 ≥90%`` sets a value, ``删 3`` deletes, ``改名 3 新名称`` renames, ``3`` (or
+its button) opens that indicator, "＋ 添加指标" adds one, "✓ 全部确认" goes on to the
+review. A value just typed is never asked again. The indicators are kept in the framework's order
 (``bot.domain.order``), so the numbers shown are their positions.
 """
 
@@ -28,11 +28,12 @@ from jixiao.bot.retrieval.library import choose_type, find_type, library
 
 QUALITY_WORDS = ("及时", "合规", "有效", "规范", "健全", "完善")
 ALL, PICK, OWN, DONE, ADD, ACCEPT, DROP, LIST = "all", "pick", "own", "done", "add", "accept", "drop", "list"
-LAST, TYPE = "last_year", "project_type"
+LAST, TYPE, RENAME = "last_year", "project_type", "rename"
 SIMILAR_SHOWN = 3  # past tables named above a proposal
 DELETE_TEXT = re.compile(r"^(?:删除?|删掉|del(?:ete)?|drop)\s*第?\s*(\d+)\s*(?:项|个)?$", re.IGNORECASE)
 OPEN_TEXT = re.compile(r"^(?:#|第)?\s*(\d+)\s*(?:项|个)?$")
 VALUE_TEXT = re.compile(r"^第?\s*(\d+)\s*(?:项|个)?\s*[.、:：,，\s]\s*(\S.*)$")
+RENAME_TEXT = re.compile(r"^(?:改名称?|重命名|rename)\s*第?\s*(\d+)\s*(?:项|个)?\s*[为:：,，\s]\s*(\S.*)$", re.IGNORECASE)
 LABEL_CHARS = 36  # of a list button: Telegram cuts longer ones on a phone anyway
 
 
@@ -247,8 +248,9 @@ def checked_value(draft: Draft, name: str, text: str) -> tuple[str | None, Reply
         printed = canonical(text, style(draft))
     except ValueParseError as exc:  # check_indicator caught it already; kept for safety
         return None, say("chat.value_refused", reasons=f"• {exc}")
-    warnings = [f for f in check_indicator(name, printed) if not f.blocking]
-    note = say("chat.value_warnings", reasons="\n".join(f"• {f.message}" for f in warnings)) if warnings else None
+    # what was typed ("1": read as =1.00, write the operator) and what will be printed
+    warnings = list(dict.fromkeys(f.message for f in (*findings, *check_indicator(name, printed)) if not f.blocking))
+    note = say("chat.value_warnings", reasons="\n".join(f"• {message}" for message in warnings)) if warnings else None
     return printed, note
 
 
@@ -273,6 +275,21 @@ def _set_value(draft: Draft, index: int, text: str) -> tuple[bool, Reply]:
     draft.filing.indicators[index] = item.model_copy(update={"value": value})
     changed = say("chat.value_changed", number=index + 1, name=item.name, value=value)
     return True, join(changed, note) if note else changed
+
+
+def _rename(draft: Draft, index: int, text: str) -> tuple[bool, Reply]:
+    """Renames indicator ``index`` (a name, not another indicator's): (True, what was done) or (False, why not)."""
+    item, name = draft.filing.indicators[index], clean(text)
+    if not name or len(name) > INDICATOR_NAME_CHARS or letters(name) < NAME_LETTERS:
+        return False, say("chat.bad_indicator_name", limit=INDICATOR_NAME_CHARS, least=NAME_LETTERS)
+    if any(i.name == name for j, i in enumerate(draft.filing.indicators) if j != index):
+        return False, say("chat.duplicate_name", name=name)
+    draft.filing.indicators[index] = item.model_copy(update={"name": name})
+    if item.name in draft.notes:
+        draft.notes[name] = draft.notes.pop(item.name)
+    renamed = say("chat.indicator_renamed", number=index + 1, old=item.name, name=name)
+    _, note = checked_value(draft, name, item.value or "")  # the value may not suit the new name
+    return True, join(renamed, note) if note else renamed
 
 
 def _delete(draft: Draft, index: int) -> Reply:
@@ -338,6 +355,10 @@ def answer_indicators(draft: Draft, text: str, ctx: Context) -> Outcome:
     number = _number(text, DELETE_TEXT, len(items))
     if number is not None:
         return Stay(_delete(draft, number), in_place=True)
+    match = RENAME_TEXT.match(text)
+    if match and 1 <= int(match[1]) <= len(items):
+        done, reply = _rename(draft, int(match[1]) - 1, match[2])
+        return Stay(reply) if done else Retry(reply)
     number = _number(text.removeprefix("#"), OPEN_TEXT, len(items))
     if number is not None:
         draft.cursor = number
@@ -365,8 +386,8 @@ def ask_indicator(draft: Draft, ctx: Context) -> Reply:
         return ask("chat.indicator_gone", draft, [Choice(button("button.back_to_list"), LIST)])
     item = items[draft.cursor]
     # keyed, so that a console user typing a number means a value, never "delete"
-    choices = [*_value_choices(item.name, item.value), Choice(button("button.drop"), DROP, "删"),
-               Choice(button("button.back_to_list"), LIST, "返")]
+    choices = [*_value_choices(item.name, item.value), Choice(button("button.rename"), RENAME, "名"),
+               Choice(button("button.drop"), DROP, "删"), Choice(button("button.back_to_list"), LIST, "返")]
     note = draft.notes.get(item.name)
     asked = ask("chat.one_indicator", draft, choices, columns=3, number=draft.cursor + 1, count=len(items),
                 level=f"{item.level1} / {item.level2}", name=item.name, value=item.value or button("label.empty_value"))
@@ -380,10 +401,29 @@ def answer_indicator(draft: Draft, text: str, ctx: Context) -> Outcome:
         return Goto("indicators", in_place=True)
     if text in (DROP, button("button.drop"), "删除"):
         return Goto("indicators", _delete(draft, draft.cursor), in_place=True)
+    if text in (RENAME, button("button.rename"), "改名", "改名称"):
+        return Goto("rename")
     done, reply = _set_value(draft, draft.cursor, text)
     if not done:
         return Retry(reply)
     return Goto("indicators", reply)
+
+
+def ask_rename(draft: Draft, ctx: Context) -> Reply:
+    """Asks the new name of the indicator being edited."""
+    items = draft.filing.indicators
+    if not 0 <= draft.cursor < len(items):
+        return ask("chat.indicator_gone", draft, [Choice(button("button.back_to_list"), LIST)])
+    return ask("chat.ask_rename", draft, [Choice(button("button.back_to_list"), LIST)], number=draft.cursor + 1,
+               name=items[draft.cursor].name, limit=INDICATOR_NAME_CHARS)
+
+
+def answer_rename(draft: Draft, text: str, ctx: Context) -> Outcome:
+    """Renames the indicator and shows the list (its value stays)."""
+    if text.strip() in (LIST, button("button.back_to_list")) or not 0 <= draft.cursor < len(draft.filing.indicators):
+        return Goto("indicators", in_place=True)
+    done, reply = _rename(draft, draft.cursor, text)
+    return Goto("indicators", reply) if done else Retry(reply)
 
 
 # ------------------------------------------------------------------ add your own
