@@ -160,38 +160,42 @@ async def test_a_stale_button_and_a_restart_over_http(server, tmp_path):
 
 # ------------------------------------------------------------------ a file sent to the bot
 async def test_a_pdf_sent_to_the_bot_becomes_the_users_own_filings_and_starts_a_draft(server, bot):
-    """Issue 13 item 4: a PDF (the Songjiang seed printed by LibreOffice) sent as a Telegram
-    document is fetched with getFile and the file download, read into Alice's own filings,
-    summarised, and one of its tables starts her 2027 draft."""
+    """Issue 13 item 4: a PDF of two ruled tables (drawn with reportlab; the corpus has neither)
+    sent as a Telegram document is fetched with getFile and the file download, read into
+    Alice's own filings, summarised, and one of its tables starts her 2027 draft."""
     alice = Person(server.fake, ALICE)
-    pdf = (REPO / "tests" / "fixtures" / "import" / "seeds_2026_songjiang_social_security_center.pdf").read_bytes()
-    alice.send_file("2026年绩效目标表.pdf", pdf)
+    pdf = (REPO / "tests" / "fixtures" / "import" / "drawn.pdf").read_bytes()
+    alice.send_file("普陀区部门预算.pdf", pdf)
     read = await alice.expect("以哪一张为基础填写 2027 年")
-    assert "读到 5 张表：2026 编外人员工作经费、2026 工伤鉴定" in read and "已存为您的往年表格（5 张）" in read
+    assert "读到 2 张表：2026 兰溪路-真南路下立交工程建设及配套道路改造、2024 法律援助案件补贴" in read
+    assert "已存为您的往年表格（2 张）" in read
     assert [c.method for c in server.fake.calls if c.method in ("getFile", "download")] == ["getFile", "download"]
     own = OwnFilingStore(bot.data_dir)
     try:
         stored = own.all()
     finally:
         own.close()
-    assert len(stored) == 5 and {f.source.file for f in stored} == {f"upload:tg:{ALICE}/2026年绩效目标表.pdf"}
-    alice.press("2026《工伤鉴定》→ 2027年")
-    started = await alice.expect("计划起止日期")
-    assert "以 2026 年的《工伤鉴定》为基础新建 2027 年的表" in started and "填入 19 个指标" in started
+    assert sorted(f.project_name for f in stored) == ["兰溪路-真南路下立交工程建设及配套道路改造", "法律援助案件补贴"]
+    assert {f.source.file for f in stored} == {f"upload:tg:{ALICE}/普陀区部门预算.pdf"}
+    alice.press("2024《法律援助案件补贴》→ 2027年")
+    started = await alice.expect("项目性质是什么")  # a 2024 table has no 项目性质: asked first
+    assert "以 2024 年的《法律援助案件补贴》为基础新建 2027 年的表（2026 版表格）" in started
     draft = draft_of(bot.data_dir, ALICE)
-    assert (draft.filing.year, draft.filing.format, draft.filing.project_name) == (2027, "2026", "工伤鉴定")
-    assert draft.filing.implementing_unit == "上海市松江区社会保障服务中心" and draft.step == "dates"
-    assert len(draft.filing.indicators) == 19 and "每份文书邮寄成本" in draft.notes  # the amounts flagged
-    for action, argument, needle in [("press", "全年", "年度资金申请总额"), ("send", "72万", "当年财政拨款"),
-                                     ("send", "/skip", "年度总体目标"), ("press", "沿用上面已填的目标", "从2026年的表开始")]:
+    assert (draft.filing.year, draft.filing.format, draft.filing.project_name) == (2027, "2026", "法律援助案件补贴")
+    assert draft.filing.department == "上海市普陀区司法局" and draft.step == "nature"
+    assert draft.filing.indicators and draft.base is not None and draft.base.year == 2024
+    assert draft.filing.goal == "全年办理法律援助案件不少于1500件，受援人满意率不低于90%。"
+    for action, argument, needle in [("press", "其他经常性项目", "计划起止日期"), ("press", "全年", "年度资金申请总额"),
+                                     ("send", "120万", "当年财政拨款"), ("send", "/skip", "年度总体目标"),
+                                     ("press", "沿用上面已填的目标", "从2024年的表开始"), ("press", "从2024年的表开始", "指标（")]:
         getattr(alice, action)(argument)
         await alice.expect(needle)
-    alice.press("从2026年的表开始")
-    await alice.expect("指标（")
-    assert draft_of(bot.data_dir, ALICE).filing.funding.annual_request == 720000
+    final = draft_of(bot.data_dir, ALICE)
+    assert final.filing.funding.annual_request == 1200000 and final.step == "indicators"
+    assert ("每件案件平均补贴", "≤800.00(元)") in [(i.name, i.value) for i in final.filing.indicators]
     bob = Person(server.fake, BOB)
     bob.send("/start")
-    assert "工伤鉴定" not in await bob.expect("/new")  # Bob's chat heard nothing of Alice's file
+    assert "法律援助案件补贴" not in await bob.expect("/new")  # Bob's chat heard nothing of Alice's file
 
 
 async def test_a_file_over_the_limit_is_refused_unread_over_http(server, bot):

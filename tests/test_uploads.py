@@ -21,11 +21,15 @@ SONGJIANG_PDF = FIXTURES / "import" / "seeds_2026_songjiang_social_security_cent
 SONGJIANG_TEXT = (FIXTURES / "seeds" / "2026_songjiang_social_security_center.txt").read_text(encoding="utf-8")
 
 
+def new_chat(corpus=(), user="tg:1001") -> Chat:
+    engine = Engine(MemoryDraftStore(), list(corpus), today=lambda: TODAY, own_filings=MemoryOwnFilings())
+    return Chat(list(corpus), None, user=user, engine=engine)
+
+
 @pytest.fixture
 def chat():
-    corpus = [f for f in bundled_corpus() if f.complete]
-    engine = Engine(MemoryDraftStore(), corpus, today=lambda: TODAY, own_filings=MemoryOwnFilings())
-    return Chat(corpus, None, user="tg:1001", engine=engine)
+    """A user of a bot whose corpus does not hold the seeds (so the seed PDFs are new to it)."""
+    return new_chat()
 
 
 def send_file(chat: Chat, name: str, data: bytes | None = None, size: int | None = None) -> str:
@@ -45,6 +49,19 @@ def test_a_pdf_is_kept_as_the_senders_own_filings_and_offered(chat):
     assert chat.engine.corpus.named("工伤鉴定")[-1].source.file == "upload:tg:1001/松江2026.pdf"  # searchable at once
     send_file(chat, "松江2026.pdf", SONGJIANG_PDF.read_bytes())
     assert len(chat.engine.own_filings.all()) == 5  # the same file again replaces, never doubles
+
+
+def test_a_table_the_corpus_holds_already_is_offered_not_stored_twice():
+    """The seed PDF against the bundled corpus: the same tables (year, unit, indicators) from
+    another file would count as two similar projects each."""
+    chat = new_chat([f for f in bundled_corpus() if f.complete])
+    answer = send_file(chat, "松江2026.pdf", SONGJIANG_PDF.read_bytes())
+    assert "5 张表资料库里已经有了" in answer and "已存为" not in answer
+    assert chat.engine.own_filings.all() == [] and len(chat.engine.corpus.named("工伤鉴定")) == 1
+    chat.press("2026《工伤鉴定》→ 2027年")
+    assert chat.draft.filing.project_name == "工伤鉴定" and len(chat.draft.filing.indicators) == 19
+    other = (FIXTURES / "import" / "drawn.pdf").read_bytes()
+    assert "已存为您的往年表格（2 张）" in send_file(chat, "普陀.pdf", other)  # tables it does not hold are kept
 
 
 def test_a_table_starts_a_draft_with_its_facts_and_indicators_at_the_first_open_question(chat):
@@ -92,7 +109,7 @@ def test_tables_that_are_not_whole_are_named_and_not_kept(chat):
     assert sorted(f.project_name for f in chat.engine.own_filings.all()) == ["业务培训", "工伤鉴定", "网络信息系统运行与维护",
                                                                          "辅助业务管理与支持"]
     cut = "\n".join(SONGJIANG_TEXT.splitlines()[: len(SONGJIANG_TEXT.splitlines()) // 3])
-    fresh = Chat([], None, user="tg:1002", engine=Engine(MemoryDraftStore(), [], today=lambda: TODAY))
+    fresh = new_chat(user="tg:1002")
     answer = send_file(fresh, "cut.txt", cut.encode("utf-8"))
     kept = fresh.engine.own_filings.all()
     assert all(f.complete for f in kept) and "没有读全" in answer  # the cut last table is not kept

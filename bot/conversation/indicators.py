@@ -148,8 +148,8 @@ def take_table(draft: Draft, table: Filing, *, same_name: bool = True) -> Reply:
     draft.filing.indicators = in_framework_order(items, f.format)
     kept = {i.name for i in items}
     draft.notes = {p.name: p.note for p in start.indicators if p.note and p.name in kept}
-    taken = say("chat.table_taken", year=table.year, name=table.project_name, count=len(items), form=f.format,
-                flagged=len(draft.notes))
+    taken = say("chat.table_taken_flagged" if draft.notes else "chat.table_taken", year=table.year,
+                name=table.project_name, count=len(items), form=f.format, flagged=len(draft.notes))
     return join(taken, capped) if capped else taken
 
 

@@ -8,7 +8,10 @@ was read (:func:`~bot.corpus.importer.describe`: "读到 3 张表：…") and re
 stores them with the approved tables, searchable at once. Then it offers each table as the
 start of a new draft for the next budget year (the ``upload`` menu, one button per table).
 
-What is kept: a table read whole (``complete``). A table whose cells lost their places
+What is kept: a table read whole (``complete``) that the corpus does not hold already (the
+same year, unit and indicators from another file: a seed, a table imported before — it is
+offered, not stored twice, so one table never counts as two similar projects). A table whose
+cells lost their places
 (refused by the importer) or that could not be read whole (``complete = False``) is named
 with the reason and not kept, so nothing half-read ever reaches a proposal; the other
 tables of the same file are kept. A file that cannot be read at all (too large, not a
@@ -86,15 +89,31 @@ def receive(turn: Turn, upload: Upload, ctx: Context) -> None:
         turn.say(say("upload.refused", name=name, reason=describe(report)), *_resume(turn))
         return
     kept = [_own(f, turn.user, name, i) for i, f in enumerate(report.filings) if f.complete]
-    turn.effects.extend(AddOwnFiling(f) for f in kept)
+    known = {id(f): _known(f, ctx) for f in kept}  # the same table in the corpus already (a seed, an earlier file)
+    turn.effects.extend(AddOwnFiling(f) for f in kept if known[id(f)] is None)
     summary = say("upload.read", name=name, summary=describe(report))
     if len(kept) < len(report.filings) + len(report.refused):
         summary = join(summary, say("upload.not_kept", count=len(report.filings) + len(report.refused) - len(kept)))
     if not kept:
         turn.say(summary, *_resume(turn))
         return
-    turn.session.uploaded = [UploadedTable(key=f.key, name=f.project_name, year=f.year) for f in kept[:OFFERED]]
-    turn.say(join(summary, say("upload.kept", count=len(kept))), _offer(turn, ctx))
+    offered = [known[id(f)] or f for f in kept]
+    turn.session.uploaded = [UploadedTable(key=f.key, name=f.project_name, year=f.year) for f in offered[:OFFERED]]
+    stored = sum(known[id(f)] is None for f in kept)
+    summary = join(summary, say("upload.kept", count=stored)) if stored else summary
+    if stored < len(kept):
+        summary = join(summary, say("upload.known", count=len(kept) - stored))
+    turn.say(summary, _offer(turn, ctx))
+
+
+def _known(filing: Filing, ctx: Context) -> Filing | None:
+    """The corpus's copy of ``filing`` from another source (the same year, unit and indicators),
+    so that one table never counts as two similar projects."""
+    def facts(f: Filing):
+        return f.year, f.department, f.implementing_unit, [(i.level2, i.name, i.value) for i in f.indicators]
+
+    return next((f for f in ctx.corpus.named(filing.project_name)
+                 if f.key != filing.key and facts(f) == facts(filing)), None)
 
 
 def _resume(turn: Turn) -> tuple[Reply, ...]:
