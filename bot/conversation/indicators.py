@@ -25,6 +25,7 @@ from jixiao.bot.domain.validation.arithmetic_rules import budget_of
 from jixiao.bot.domain.validation.names import name_kind
 from jixiao.bot.domain.values import Qualitative, ValueParseError, canonical, parse_value
 from jixiao.bot.retrieval.library import choose_type, find_type, library
+from jixiao.bot.retrieval.text import normalize_name
 
 QUALITY_WORDS = ("及时", "合规", "有效", "规范", "健全", "完善")
 ALL, PICK, OWN, DONE, ADD, ACCEPT, DROP, LIST = "all", "pick", "own", "done", "add", "accept", "drop", "list"
@@ -73,6 +74,8 @@ def enter_proposal(draft: Draft, ctx: Context) -> None:
     draft.type_explanation = proposal.project_type.explanation if proposal.project_type else ""
     if proposal.last_year is not None:
         draft.base, draft.base_same_name = proposal.last_year.filing, proposal.last_year.same_name
+    elif draft.base is not None and normalize_name(draft.base.project_name) != normalize_name(f.project_name):
+        draft.base = None  # found for the name the draft had before an /edit
 
 
 def _proposal_lines(draft: Draft, *, numbered: bool = False, marks: bool = False, reasons: bool = False) -> str:
@@ -317,7 +320,8 @@ def _list_lines(draft: Draft, blocked: list[int]) -> str:
     return "\n".join(lines)
 
 
-def _short(text: str) -> str:
+def short(text: str) -> str:
+    """A button's label cut to what a phone shows."""
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
@@ -328,7 +332,7 @@ def ask_indicators(draft: Draft, ctx: Context) -> Reply:
         return ask("chat.need_indicators", draft, [Choice(button("button.add_indicator"), ADD)])
     blocked = _blocked(draft)
     choices = [Choice(button("button.accept_list"), ACCEPT, "y"), Choice(button("button.add_indicator"), ADD, "+")]
-    choices += [Choice(_short(f"{i}. {item.name}：{item.value or button('label.empty_value')}"), f"#{i}", str(i))
+    choices += [Choice(short(f"{i}. {item.name}：{item.value or button('label.empty_value')}"), f"#{i}", str(i))
                 for i, item in enumerate(items, 1)]
     key = "chat.indicator_list_blocked" if blocked else "chat.indicator_list"
     return ask(key, draft, choices, count=len(items), limit=DRAFT_INDICATORS, indicators=_list_lines(draft, blocked),

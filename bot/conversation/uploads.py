@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from jixiao.bot.conversation import indicators
 from jixiao.bot.conversation.effects import AddOwnFiling
 from jixiao.bot.conversation.facts import clean, letters
+from jixiao.bot.conversation.indicators import short
 from jixiao.bot.conversation.outcomes import Ask, Context, Outcome, Turn
 from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
 from jixiao.bot.conversation.state import Draft, UploadedTable
@@ -126,7 +127,7 @@ def _offer(turn: Turn, ctx: Context) -> Reply:
     year = ctx.today.year + 1
     session.turn += 1
     session.menu = "upload"
-    choices = [Choice(button("button.start_from_upload", year=year, old=t.year, name=t.name), f"{BASE}{i}")
+    choices = [Choice(short(button("button.start_from_upload", year=year, old=t.year, name=t.name)), f"{BASE}{i}")
                for i, t in enumerate(session.uploaded)]
     key = "upload.offer_one" if len(choices) == 1 else "upload.offer"
     waiting = button("upload.draft_waits", name=turn.draft.label()) if turn.draft is not None else ""
