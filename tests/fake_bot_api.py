@@ -156,8 +156,9 @@ class FakeTelegram:
 
     def document(self, user: dict, filename: str, data: bytes, *, mime_type: str = "application/pdf",
                  file_size: int | None = None) -> dict:
-        """``user`` sends a file in their private chat (``file_size``: what Telegram reports, the
-        real size by default; a larger one makes ``getFile`` refuse it as Telegram does)."""
+        """``user`` sends a file in their private chat (an ``image/`` type: as a photo;
+        ``file_size``: what Telegram reports, the real size by default; a larger one makes
+        ``getFile`` refuse it as Telegram does)."""
         with self.cond:
             chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
             self.chats[chat["id"]] = chat
@@ -168,6 +169,10 @@ class FakeTelegram:
                         "mime_type": mime_type, "file_size": size}
             msg = {"message_id": self._message_id(chat["id"]), "from": user, "chat": chat, "date": int(time.time()),
                    "document": document}
+            if mime_type.startswith("image/"):  # sent as a photo: sizes, no file name
+                del msg["document"]
+                msg["photo"] = [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 1280, "height": 960,
+                                 "file_size": size}]
             self.messages[(chat["id"], msg["message_id"])] = msg
         return self.push({"message": msg})
 

@@ -362,6 +362,13 @@ async def test_a_file_sent_is_downloaded_read_and_offered(harness):
     assert draft_of(harness.data_dir, ALICE).filing.project_name == "法律援助案件补贴"
 
 
+async def test_a_photo_of_a_table_is_refused_with_what_to_send_instead(harness):
+    alice = harness.person(ALICE)
+    alice.send_file("ignored.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(500), mime_type="image/jpeg")
+    await harness.settle()
+    assert "没能读取“photo.jpg”：这不是文本、PDF 或 Excel 文件" in alice.seen()
+
+
 async def test_a_download_that_fails_is_said_and_nothing_reaches_the_engine(harness):
     harness.fake.fail("getFile", "Bad Request: wrong file_id or the file is temporarily unavailable")
     alice = harness.person(ALICE)

@@ -4,7 +4,7 @@ The engine decides everything about the filing; this module only translates. Han
 
 =========  ==============  ===================================================
 group -1   ``gate``        allowed users in private chats pass; others stop here
-group 0    ``on_document`` a file sent → its bytes (size checked first) → the engine
+group 0    ``on_document`` a file (or photo) sent → its bytes (size checked first) → the engine
 group 0    ``on_message``  a message or command → the engine → its replies
 group 0    ``on_button``   a button → the engine, or a page turn (no engine call)
 group 0    ``on_edited``   an edited message is not applied again: say so
@@ -117,7 +117,7 @@ class TelegramBot:
 
     def install(self, app: Application) -> None:
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
-        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, self.on_document))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.Document.ALL | filters.PHOTO), self.on_document))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, self.on_edited))
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -152,9 +152,11 @@ class TelegramBot:
 
     async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Downloads a file sent (unless Telegram says it is over the import limit) and passes
-        its bytes to the engine, which reads it and answers."""
-        document = update.message.document
-        name = document.file_name or "document"
+        its bytes to the engine, which reads it and answers (a photo of a table too: the engine
+        says it cannot be read and what to send instead)."""
+        message = update.message
+        document = message.document or message.photo[-1]  # the largest size of a photo
+        name = getattr(document, "file_name", None) or ("photo.jpg" if message.photo else "document")
         if document.file_size is not None and document.file_size > MAX_IMPORT_BYTES:
             upload = Upload(name, size=document.file_size)  # refused unread
         else:
