@@ -2,86 +2,138 @@
 
 Callers ask it questions — the most common departments, the filings of one project
 name, the similar projects (through :attr:`Corpus.index`) — instead of walking a list of
-filings. That keeps the question in one place and lets the filings themselves stay
-wherever the store keeps them: this in-memory version holds them in a list; a larger
-corpus can answer the same questions from a catalog and read each filing on demand.
+filings. Every question is answered from the search index and its catalog of header
+fields (:class:`~bot.retrieval.catalog.FilingTable`), so none of them walks the filings:
+
+=====================  ============================================================
+``common``             counts of a header column (kept until the corpus changes)
+``named``, ``latest``  the name's posting in the index; only those filings are read
+``names``              the catalog's distinct printed names (sorted once per change)
+``index``              the similar-project search
+``add``                indexes the new filings in place (no rebuild)
+=====================  ============================================================
+
+``Corpus(filings)`` holds a list in memory; :meth:`Corpus.open` maps the derived file
+of a data directory (:mod:`~bot.retrieval.stored`) and adds our own approved tables, so
+start-up does not grow with the corpus and a filing is read from disk only when asked for.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from jixiao.bot.domain.models import Filing
-from jixiao.bot.retrieval.text import normalize_name
+from jixiao.bot.retrieval.catalog import HEADER_FIELDS
+from jixiao.bot.retrieval.index import SearchIndex
 
-HEADER_FIELDS = ("department", "implementing_unit", "category", "nature")
+__all__ = ["HEADER_FIELDS", "Corpus", "as_corpus"]
 
 
 class Corpus:
     """Past filings with the questions the conversation asks of them; safe to share between threads."""
 
-    def __init__(self, filings: Iterable[Filing] = (), *, indexed: bool = True):
-        self._indexed = indexed
-        self._lock = threading.Lock()
-        self._set(list(filings))
+    def __init__(self, filings: Iterable[Filing] = ()):
+        self._use(SearchIndex(filings))
 
-    def _set(self, filings: list[Filing]) -> None:
-        by_name: dict[str, list[Filing]] = {}
-        for filing in filings:
-            by_name.setdefault(normalize_name(filing.project_name), []).append(filing)
-        for members in by_name.values():
-            members.sort(key=lambda f: f.year)
-        index = None
-        if self._indexed and filings:
-            from jixiao.bot.retrieval.index import SearchIndex
+    @classmethod
+    def of_index(cls, index: SearchIndex) -> Corpus:
+        """The corpus of an index built or loaded elsewhere (it is changed by :meth:`add`)."""
+        corpus = cls.__new__(cls)
+        corpus._use(index)
+        return corpus
 
-            index = SearchIndex(filings)
-        # one assignment each: a reader on another thread sees the old or the new state, never half
-        self._filings, self._by_name, self._index = filings, by_name, index
+    @classmethod
+    def open(cls, data_dir: Path) -> Corpus:
+        """The corpus of ``data_dir``: bundled seeds, imported filings (``corpus.json``, through
+        its derived file) and our own approved tables (``own_filings.json``); complete ones only."""
+        from jixiao.bot.retrieval import stored
+        from jixiao.store.corpus import OwnFilingStore
+
+        corpus = cls.of_index(stored.open_base(Path(data_dir)))
+        if (Path(data_dir) / OwnFilingStore.FILE_NAME).exists():
+            own = OwnFilingStore(Path(data_dir))
+            corpus.add([f for f in own.all() if f.complete])
+            own.close()
+        return corpus
+
+    def _use(self, index: SearchIndex) -> None:
+        self._index = index
+        self._table = index.table
+        self._lock = index._lock  # one lock: a question never sees half of an add
+        self._common: dict[tuple[str, str | None], list[str]] = {}
 
     # ------------------------------------------------------------------ questions
     def __len__(self) -> int:
-        return len(self._filings)
+        return self._table.live
 
     def __iter__(self) -> Iterator[Filing]:
-        """Every filing (for the command line and benchmarks; the conversation asks questions)."""
-        return iter(list(self._filings))
+        """Every filing (for the command line and benchmarks: a stored corpus reads each one)."""
+        with self._lock:
+            fids = list(self._table.fids())
+        return (self._table.filing(fid) for fid in fids)
 
     @property
-    def index(self):
+    def index(self) -> SearchIndex | None:
         """The similar-project search (:class:`~jixiao.bot.retrieval.index.SearchIndex`), or None when empty."""
-        return self._index
+        return self._index if len(self) else None
 
     def common(self, field: str, limit: int, *, format: str | None = None) -> list[str]:
         """The ``limit`` most frequent values of a header field (``HEADER_FIELDS``), most frequent first;
         with ``format``, counted over the filings of that form only."""
         if field not in HEADER_FIELDS:
             raise ValueError(f"not a header field: {field!r}")
-        counted = Counter(getattr(f, field) for f in self._filings if format is None or f.format == format)
-        counted.pop(None, None)
-        counted.pop("", None)
-        return [value for value, _ in counted.most_common(limit)]
+        with self._lock:
+            ranked = self._common.get((field, format))
+            if ranked is None:
+                counted = self._table.counts(field, format)
+                values = self._table.values
+                ranked = [values[v] for v, _ in counted.most_common() if values[v]]  # neither None nor ""
+                self._common[(field, format)] = ranked
+        return ranked[:limit]
 
     def named(self, name: str) -> list[Filing]:
         """The filings of project ``name`` (white space and bracket forms ignored), oldest first."""
-        return list(self._by_name.get(normalize_name(name), ()))
+        return [self._table.filing(fid) for fid in self._named(name)]
+
+    def latest(self, name: str, before: int | None = None) -> Filing | None:
+        """The most recent filing of project ``name`` (of a year before ``before``), or None;
+        reads that one filing only."""
+        years = self._table.years
+        fids = [fid for fid in self._named(name) if before is None or years[fid] < before]
+        return self._table.filing(max(fids, key=lambda fid: years[fid])) if fids else None
+
+    def _named(self, name: str) -> list[int]:
+        years = self._table.years
+        return sorted(self._index.same_name(name), key=lambda fid: (years[fid], fid))
 
     def names(self) -> list[str]:
         """Every distinct project name as printed, sorted."""
-        return sorted({f.project_name for members in self._by_name.values() for f in members})
+        with self._lock:
+            return list(self._table.printed_names())
 
     # ------------------------------------------------------------------ changes
     def add(self, filings: Iterable[Filing]) -> None:
-        """Filings join (an approved table, an uploaded file), replacing those with the same key;
-        searchable as soon as this returns."""
-        new = list(filings)
-        keys = {f.key for f in new}
+        """Filings join (an approved table, an uploaded file), replacing those with the same key
+        (one identical to the stored copy changes nothing); searchable as soon as this returns."""
         with self._lock:
-            self._set([f for f in self._filings if f.key not in keys] + new)
+            new: dict[str, Filing] = {}
+            replaced: list[int] = []
+            for filing in filings:
+                fid = self._table.fid_of(filing.key)
+                if fid is not None and self._table.filing(fid) == filing:
+                    new.pop(filing.key, None)
+                    continue
+                if fid is not None:
+                    replaced.append(fid)
+                new.pop(filing.key, None)
+                new[filing.key] = filing
+            if not new:
+                return
+            self._index.add(new.values(), retire=replaced)
+            self._common.clear()
 
 
 def as_corpus(filings: Corpus | Iterable[Filing]) -> Corpus:
-    """``filings`` as a :class:`Corpus` (a list of filings is wrapped, unindexed)."""
-    return filings if isinstance(filings, Corpus) else Corpus(filings, indexed=False)
+    """``filings`` as a :class:`Corpus` (a list of filings is wrapped)."""
+    return filings if isinstance(filings, Corpus) else Corpus(filings)

@@ -28,12 +28,15 @@ at 100,000 synthetic filings.
 
 from __future__ import annotations
 
+import threading
+from array import array
 from bisect import insort
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from jixiao.bot.domain.models import Filing
-from jixiao.bot.retrieval.fields import TextField
+from jixiao.bot.retrieval.catalog import FilingTable
+from jixiao.bot.retrieval.fields import Rows, TextField
 from jixiao.bot.retrieval.text import clean, normalize_name, normalize_unit, shared_words, tokenizer
 from jixiao.bot.texts import render_plain
 
@@ -85,7 +88,13 @@ def same_unit(department: str | None, filing: Filing) -> bool:
 
 
 class SearchIndex:
-    """An index over past filings, built once; :meth:`search` finds the most similar."""
+    """An index over past filings; :meth:`search` finds the most similar.
+
+    Built once from a list of filings, or loaded from the arrays :meth:`parts` gave
+    (:meth:`from_parts`, memory-mapped: nothing is rebuilt). :meth:`add` indexes more
+    filings in place, with the same results as building from all of them at once.
+    Searching and adding may happen on different threads.
+    """
 
     W_NAME = 1.0
     W_GOAL = 0.2
@@ -98,71 +107,224 @@ class SearchIndex:
     MEMBERS = 30  # filings taken per distinct name or goal (most recent first)
     UNIT_FILINGS = 60  # most recent filings of the query's department taken as candidates
     GOAL_REASON = 0.05  # a goal cosine at least this is shown as a reason
+    GOAL_QUERY_TOKENS = 24  # the goal's rarest tokens a query walks
 
     def __init__(self, filings: Iterable[Filing], *, tokenizer_name: str = "bigram"):
-        self.tokenizer_name = tokenizer_name
-        tokenize = tokenizer(tokenizer_name)
-        self._filings: list[Filing] = list(filings)
-        self._names = TextField(tokenize)
-        self._goals = TextField(tokenize, query_tokens=24)
-        self._name_doc: list[int] = []
-        self._goal_doc: list[int] = []
-        self._units: dict[str, list[int]] = {}
-        self._categories: dict[str, list[int]] = {}
-        self._unit_of: list[tuple[str, ...]] = []
-        order = sorted(range(len(self._filings)), key=lambda i: -self._filings[i].year)
+        self._start(tokenizer_name, FilingTable(filings))
+        table = self.table
+        years = table.years
+        order = sorted(range(len(table)), key=lambda i: -years[i])
         rank = [0] * len(order)
         for position, fid in enumerate(order):
             rank[fid] = position
-        for fid, filing in enumerate(self._filings):
+        for fid in range(len(table)):
+            filing = table.filing(fid)
             self._name_doc.append(self._names.add(normalize_name(filing.project_name), fid))
             self._goal_doc.append(self._goals.add(clean(filing.goal), fid))
-            self._unit_of.append(filing_units(filing))
+            first, second = self._unit_pair(filing)
+            self._unit1.append(first)
+            self._unit2.append(second)
+        units: dict[int, list[int]] = {}
+        categories: dict[int, list[int]] = {}
         for fid in order:  # posting lists of units and categories: most recent first
-            for unit in self._unit_of[fid]:
-                self._units.setdefault(unit, []).append(fid)
-            if self._filings[fid].category:
-                self._categories.setdefault(self._filings[fid].category, []).append(fid)
+            for unit in (self._unit1[fid], self._unit2[fid]):
+                if unit >= 0:
+                    units.setdefault(unit, []).append(fid)
+            category = table.value(fid, "category")
+            if category:
+                categories.setdefault(self._category_row(category), []).append(fid)
+        for unit, fids in units.items():
+            self._units.writable(unit).extend(fids)
+        for row, fids in categories.items():
+            self._categories.writable(row).extend(fids)
         self._names.finalize(rank)
         self._goals.finalize(rank)
 
+    def _start(self, tokenizer_name: str, table: FilingTable) -> None:
+        """Empty structures over ``table`` (filled by ``__init__`` or :meth:`from_parts`)."""
+        self.tokenizer_name = tokenizer_name
+        tokenize = tokenizer(tokenizer_name)
+        self.table = table
+        self._lock = threading.RLock()
+        self._names = TextField(tokenize)
+        self._goals = TextField(tokenize, query_tokens=self.GOAL_QUERY_TOKENS)
+        self._name_doc: list[int] = []  # by fid
+        self._goal_doc: list[int] = []
+        self._unit1: list[int] = []  # the filing's normalised units (numbers in _unit_texts; -1: none)
+        self._unit2: list[int] = []
+        self._unit_texts: list[str] = []
+        self._unit_ids: dict[str, int] = {}
+        self._units = Rows()  # by unit number: its filings, most recent first
+        self._category_texts: list[str] = []
+        self._category_ids: dict[str, int] = {}
+        self._categories = Rows()  # by category number: its filings, most recent first
+
+    def _unit_pair(self, filing: Filing) -> tuple[int, int]:
+        """The numbers of the filing's normalised units (:func:`filing_units`), -1 for none."""
+        numbers = []
+        for unit in filing_units(filing):
+            number = self._unit_ids.get(unit)
+            if number is None:
+                number = self._unit_ids[unit] = len(self._unit_texts)
+                self._unit_texts.append(unit)
+                self._units.append()
+            numbers.append(number)
+        numbers += [-1, -1]
+        return numbers[0], numbers[1]
+
+    def _category_row(self, category: str) -> int:
+        row = self._category_ids.get(category)
+        if row is None:
+            row = self._category_ids[category] = len(self._category_texts)
+            self._category_texts.append(category)
+            self._categories.append()
+        return row
+
     def __len__(self) -> int:
-        return len(self._filings)
+        return self.table.live
 
     @property
     def filings(self) -> list[Filing]:
-        """The indexed filings, in the order given."""
-        return self._filings
+        """The indexed filings, in the order given (every one of them read: for small corpora)."""
+        return list(self.table)
+
+    # -- changes ------------------------------------------------------------------
+    def add(self, filings: Iterable[Filing], *, retire: Iterable[int] = ()) -> list[int]:
+        """Index ``filings`` too (their numbers are returned), after retiring filings ``retire``
+        (replaced by newer copies): the index then answers as one built from all its filings at
+        once. Costs the new filings' tokens plus one pass over every doc to renew the weights
+        (:meth:`TextField.refresh`)."""
+        with self._lock:
+            retired = [self._retire_one(fid) for fid in dict.fromkeys(retire) if fid not in self.table.retired]
+            added = [self._add_one(filing) for filing in filings]
+            if added or retired:
+                self._names.refresh()
+                self._goals.refresh()
+            return added
+
+    def _add_one(self, filing: Filing) -> int:
+        table = self.table
+        fid = table.append(filing)
+        years = table.years
+
+        def rank(member: int) -> tuple[int, int]:  # as __init__ orders: most recent first, then as given
+            return -years[member], member
+
+        self._name_doc.append(self._names.add(normalize_name(filing.project_name), fid, rank))
+        self._goal_doc.append(self._goals.add(clean(filing.goal), fid, rank))
+        first, second = self._unit_pair(filing)
+        self._unit1.append(first)
+        self._unit2.append(second)
+        for unit in (first, second):
+            if unit >= 0:
+                insort(self._units.writable(unit), fid, key=rank)
+        if filing.category:
+            insort(self._categories.writable(self._category_row(filing.category)), fid, key=rank)
+        return fid
+
+    def _retire_one(self, fid: int) -> int:
+        self._names.remove(self._name_doc[fid], fid)
+        self._goals.remove(self._goal_doc[fid], fid)
+        for unit in (self._unit1[fid], self._unit2[fid]):
+            if unit >= 0:
+                self._units.writable(unit).remove(fid)
+        category = self.table.value(fid, "category")
+        if category:
+            self._categories.writable(self._category_ids[category]).remove(fid)
+        self.table.retire(fid)
+        return fid
+
+    def same_name(self, name: str) -> list[int]:
+        """The numbers of the filings named ``name`` (as :func:`normalize_name` compares), most recent first."""
+        text = normalize_name(name)
+        with self._lock:
+            doc = self._names.doc(text)
+            return [] if doc is None else list(self._names.members(doc))
+
+    # -- saving and loading ---------------------------------------------------------
+    def parts(self) -> tuple[dict[str, array | bytes], dict[str, list]]:
+        """The index (and its filing table) as named flat arrays and lists, for
+        :meth:`from_parts`; the filings themselves are the caller's to save."""
+        with self._lock:
+            arrays: dict[str, array | bytes] = {}
+            lists: dict[str, list] = {"tokenizer": [self.tokenizer_name]}
+            for prefix, field in (("names", self._names), ("goals", self._goals)):
+                field_arrays, tokens = field.parts()
+                arrays.update({f"{prefix}/{name}": value for name, value in field_arrays.items()})
+                lists[f"{prefix}/tokens"] = tokens
+            table_arrays, table_lists = self.table.parts()
+            arrays.update({f"table/{name}": value for name, value in table_arrays.items()})
+            lists.update({f"table/{name}": value for name, value in table_lists.items()})
+            for name in ("name_doc", "goal_doc", "unit1", "unit2"):
+                arrays[f"index/{name}"] = array("i", getattr(self, f"_{name}"))
+            for name, rows in (("units", self._units), ("categories", self._categories)):
+                arrays[f"index/{name}_offsets"], arrays[f"index/{name}"] = rows.packed()
+            lists["index/unit_texts"] = self._unit_texts
+            lists["index/category_texts"] = self._category_texts
+            return arrays, lists
+
+    @classmethod
+    def from_parts(cls, arrays: dict[str, Sequence], lists: dict[str, list], lines: tuple[Sequence[int], Sequence[int]],
+                   keys: Callable[[], list[str]]) -> SearchIndex:
+        """The index :meth:`parts` described; ``arrays`` may be memoryviews of a mapped file,
+        ``lines`` the filings' JSON lines (bytes, offsets), ``keys()`` their keys when needed."""
+        index = cls.__new__(cls)
+        table = FilingTable.from_parts({name[6:]: a for name, a in arrays.items() if name.startswith("table/")},
+                                       {name[6:]: v for name, v in lists.items() if name.startswith("table/")},
+                                       lines, keys)
+        index._start(lists["tokenizer"][0], table)
+        tokenize = tokenizer(index.tokenizer_name)
+        for prefix, query_tokens in (("names", None), ("goals", cls.GOAL_QUERY_TOKENS)):
+            field = TextField.from_parts(tokenize, {name: arrays[f"{prefix}/{name}"] for name in TextField.ARRAYS},
+                                         lists[f"{prefix}/tokens"], query_tokens=query_tokens)
+            setattr(index, f"_{prefix}", field)
+        for name in ("name_doc", "goal_doc", "unit1", "unit2"):
+            setattr(index, f"_{name}", arrays[f"index/{name}"].tolist())
+        index._units = Rows(arrays["index/units_offsets"], arrays["index/units"])
+        index._categories = Rows(arrays["index/categories_offsets"], arrays["index/categories"])
+        index._unit_texts = list(lists["index/unit_texts"])
+        index._unit_ids = {unit: n for n, unit in enumerate(index._unit_texts)}
+        index._category_texts = list(lists["index/category_texts"])
+        index._category_ids = {category: n for n, category in enumerate(index._category_texts)}
+        return index
 
     # -- search -------------------------------------------------------------------
     def search(self, query: Query, top: int = 5, exclude: Callable[[Filing], bool] | None = None) -> list[Hit]:
         """The ``top`` filings most like ``query``, best first; ``exclude`` drops filings."""
-        if top <= 0 or not self._filings:
+        with self._lock:
+            return self._search(query, top, exclude)
+
+    def _search(self, query: Query, top: int, exclude: Callable[[Filing], bool] | None) -> list[Hit]:
+        if top <= 0 or not len(self):
             return []
+        table = self.table
+        years, categories = table.years, table.columns["category"]
+        wanted_category = table.value_id(query.category) if query.category else None
         name_text = normalize_name(query.name)
         name_q = self._names.query(name_text)
         goal_q = self._goals.query(clean(query.goal))
         units = self._matching_units(query.department)
+        unit1, unit2 = self._unit1, self._unit2
 
         # Everything but the goal is cheap; the goal cosine is computed only for filings
         # that could still enter the top with a perfect goal match (best-first, bounded).
         name_cos: dict[int, float] = {}
         cheap: list[tuple[float, int, int]] = []
         for fid in self._candidates(query, name_text, name_q, goal_q, units, top):
-            filing = self._filings[fid]
+            year = years[fid]
             ndoc = self._name_doc[fid]
             if ndoc not in name_cos:
                 name_cos[ndoc] = self._names.cosine(name_q, ndoc)
             score = self.W_NAME * name_cos[ndoc]
             if name_text and self._names.text(ndoc) == name_text:
                 score += self.SAME_NAME
-            if units and not units.isdisjoint(self._unit_of[fid]):
+            if units and (unit1[fid] in units or unit2[fid] in units):
                 score += self.W_DEPARTMENT
-            if query.category and filing.category == query.category:
+            if wanted_category is not None and categories[fid] == wanted_category:
                 score += self.W_CATEGORY
             if query.year is not None:
-                score += self.W_RECENT / (1 + abs(query.year - filing.year))
-            cheap.append((score, filing.year, -fid))
+                score += self.W_RECENT / (1 + abs(query.year - year))
+            cheap.append((score, year, -fid))
         cheap.sort(reverse=True)
 
         best: list[tuple[float, int, int]] = []  # (score, year, -fid), best first
@@ -170,8 +332,7 @@ class SearchIndex:
         for score, year, neg_fid in cheap:
             if len(best) == top and score + self.W_GOAL < best[-1][0]:
                 break
-            filing = self._filings[-neg_fid]
-            if exclude is not None and exclude(filing):
+            if exclude is not None and exclude(table.filing(-neg_fid)):
                 continue
             gdoc = self._goal_doc[-neg_fid]
             if gdoc not in goal_cos:
@@ -184,7 +345,7 @@ class SearchIndex:
         hits: list[Hit] = []
         for score, _, neg_fid in best:
             fid = -neg_fid
-            filing = self._filings[fid]
+            filing = table.filing(fid)
             ndoc = self._name_doc[fid]
             hit = Hit(
                 filing=filing,
@@ -193,13 +354,13 @@ class SearchIndex:
                 same_name=bool(name_text) and self._names.text(ndoc) == name_text,
                 name_similarity=round(name_cos[ndoc], 4),
                 goal_similarity=round(goal_cos[self._goal_doc[fid]], 4),
-                same_unit=bool(units) and not units.isdisjoint(self._unit_of[fid]),
-                same_category=bool(query.category) and filing.category == query.category,
+                same_unit=bool(units) and (unit1[fid] in units or unit2[fid] in units),
+                same_category=wanted_category is not None and categories[fid] == wanted_category,
             )
             hits.append(replace(hit, reasons=_reasons(hit, shared_words(name_text, self._names.text(ndoc)))))
         return hits
 
-    def _candidates(self, query: Query, name_text: str, name_q, goal_q, units: frozenset[str], top: int) -> dict[int, None]:
+    def _candidates(self, query: Query, name_text: str, name_q, goal_q, units: frozenset[int], top: int) -> dict[int, None]:
         """Filings worth scoring: the same name, similar names, similar goals, the unit's own."""
         candidates: dict[int, None] = {}
         same_name = self._names.doc(name_text) if name_text else None
@@ -211,19 +372,19 @@ class SearchIndex:
             candidates.update(dict.fromkeys(self._goals.members(doc, self.MEMBERS)))
         for unit in units:
             candidates.update(dict.fromkeys(self._units[unit][: self.UNIT_FILINGS]))
-        if len(candidates) < 4 * top and query.category in self._categories:
-            candidates.update(dict.fromkeys(self._categories[query.category][: self.UNIT_FILINGS]))
+        category = self._category_ids.get(query.category) if query.category else None
+        if len(candidates) < 4 * top and category is not None:
+            candidates.update(dict.fromkeys(self._categories[category][: self.UNIT_FILINGS]))
         return candidates
 
-    def _matching_units(self, department: str | None) -> frozenset[str]:
-        """Indexed units the query's department names: equal, or one contains the other."""
+    def _matching_units(self, department: str | None) -> frozenset[int]:
+        """Numbers of the indexed units the query's department names: equal, or one contains the other."""
         unit = normalize_unit(department)
         if not unit:
             return frozenset()
-        if unit in self._units:
-            return frozenset((unit,))
-        return frozenset(u for u in self._units if _units_match(unit, u))
-
+        if unit in self._unit_ids:
+            return frozenset((self._unit_ids[unit],))
+        return frozenset(n for n, u in enumerate(self._unit_texts) if _units_match(unit, u))
 
 
 def _reasons(hit: Hit, shared: list[str]) -> tuple[str, ...]:
