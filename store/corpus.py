@@ -22,13 +22,14 @@ import json
 import logging
 import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from jixiao.bot.corpus.importer import UnreadableFileError, read_text_file
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.paths import BUNDLED_CORPUS
-from jixiao.store.safe_storage import AtomicJSONStorage, _Invalid
+from jixiao.store.safe_storage import AtomicJSONStorage
 from pydantic import ValidationError
 
 logger = logging.getLogger(__name__)
@@ -45,27 +46,14 @@ class FilingsFileError(ValueError):
         self.path = path
 
 
-class _CorpusStorage(AtomicJSONStorage):
-    """``AtomicJSONStorage`` that also counts JSON too deeply nested for Python's parser, or
-    with a number too long to convert, as a corrupt file (set aside, not a crash at every
-    start). Remove once ``AtomicJSONStorage._load`` treats those as invalid itself."""
-
-    ON_CORRUPT = "set_aside"
-
-    def _load(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            return super()._load()
-        except RecursionError:
-            raise _Invalid("JSON nested too deeply") from None
-        except ValueError as error:  # e.g. an integer of more than 4,300 digits
-            raise _Invalid(f"unusable JSON: {error}") from None
-
-
 class CorpusStore:
     """Filings imported by the user (``jixiao import``), one document per filing."""
 
     FILE_NAME = "corpus.json"
     TABLE = "filings"
+    #: Whether the derived corpus file (``bot.retrieval.stored``) is made from this store:
+    #: an upsert then rebuilds it, so the next start-up maps it instead of reading this file.
+    DERIVED = True
 
     def __init__(self, directory: Path):
         self.path = Path(directory) / self.FILE_NAME
@@ -94,17 +82,48 @@ class CorpusStore:
                     added += 1
                 table[doc_id] = {"key": filing.key, "filing": filing.to_json_dict()}
             storage.write(data)
+            made_from = self._derived_stamp() if self.DERIVED else None  # of the file as just written
+        if made_from is not None:
+            self._refresh_derived(made_from, table, {f.key: f for f in filings})
         return added
+
+    def _derived_stamp(self) -> dict:
+        from jixiao.bot.retrieval import stored  # the retrieval layer reads this store: imported late
+
+        return stored.stamp(self.path.parent)
+
+    def _refresh_derived(self, made_from: dict, table: dict[str, Any], fresh: dict[str, Filing]) -> None:
+        """Rebuild the derived corpus file now, at import time, from the table just written
+        (``fresh``: its filings given to this upsert, which need no validating again)."""
+        from jixiao.bot.retrieval import stored
+
+        try:
+            stored.refresh(self.path.parent, made_from=made_from, stored=self._filings(table, fresh))
+        except OSError as error:
+            logger.warning("%s: the derived corpus file was not rebuilt (%s); the next start-up rebuilds it",
+                           self.path, one_line(error))
 
     def all(self) -> list[Filing]:
         """Every stored filing; records that are not filings are skipped with a warning."""
-        filings = []
-        for doc_id, row in self._rows().items():
+        return list(self.each())
+
+    def each(self) -> Iterator[Filing]:
+        """The stored filings one by one (records that are not filings skipped with a
+        warning): each raw record is dropped once it is a filing, so a large file is never
+        held twice over."""
+        return self._filings(self._rows())
+
+    def _filings(self, rows: dict[str, Any], fresh: dict[str, Filing] | None = None) -> Iterator[Filing]:
+        for doc_id in list(rows):
+            row = rows.pop(doc_id)
+            known = fresh.get(row.get("key")) if fresh and isinstance(row, dict) else None
+            if known is not None:
+                yield known
+                continue
             try:
-                filings.append(Filing.model_validate(row.get("filing") if isinstance(row, dict) else row))
+                yield Filing.model_validate(row.get("filing") if isinstance(row, dict) else row)
             except ValidationError as error:
                 logger.warning("Skipping record %s of %s: %s", doc_id, self.path, validation_problem(error))
-        return filings
 
     def __len__(self) -> int:
         return len(self._rows())
@@ -115,7 +134,7 @@ class CorpusStore:
 
     def _open(self) -> AtomicJSONStorage:
         if self._storage is None:
-            self._storage = _CorpusStorage(self.path, ensure_ascii=False)
+            self._storage = AtomicJSONStorage(self.path, on_corrupt="set_aside", ensure_ascii=False)
         return self._storage
 
     def _rows(self) -> dict[str, Any]:
@@ -145,6 +164,7 @@ class OwnFilingStore(CorpusStore):
     the seeds and marked by their source (``own:<user>/<draft>``)."""
 
     FILE_NAME = "own_filings.json"
+    DERIVED = False  # read whole at start-up and added to the index (few, and they change while the bot runs)
 
 
 # ------------------------------------------------------------------ JSON files of filings

@@ -83,8 +83,9 @@ class AtomicJSONStorage(Storage):
     the simplest correct use is ``LockingTinyDB``, whose tables run every write operation
     in a transaction and drop those memories first.
 
-    **Corrupt files** (invalid JSON or encoding, a top level that is not an object, a
-    table or document that is not an object) are always moved aside to
+    **Corrupt files** (invalid JSON or encoding, JSON nested too deeply or with a number
+    too long to convert, a top level that is not an object, a table or document that is
+    not an object) are always moved aside to
     ``<file>.corrupt-<UTC timestamp>`` with their bytes unchanged; ``on_corrupt`` decides
     what happens next:
 
@@ -260,6 +261,10 @@ class AtomicJSONStorage(Storage):
             raise _Invalid(f"not valid {self.encoding}: {error}") from None
         except json.JSONDecodeError as error:
             raise _Invalid(f"invalid JSON: {error}") from None
+        except RecursionError:  # valid JSON nested deeper than Python's parser goes
+            raise _Invalid("JSON nested too deeply") from None
+        except ValueError as error:  # e.g. an integer of more than 4,300 digits
+            raise _Invalid(f"unusable JSON: {error}") from None
         if not isinstance(data, dict):
             raise _Invalid(f"the top level is a JSON {type(data).__name__}, not an object of tables")
         for name, table in data.items():

@@ -146,7 +146,7 @@ def test_reading_needs_no_write_access(tmp_path, monkeypatch, kind):
     def read_only(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / "x.lock"))
 
-    monkeypatch.setattr(corpus_module._CorpusStorage, "__init__", read_only)  # no lock file can be made
+    monkeypatch.setattr(corpus_module.AtomicJSONStorage, "__init__", read_only)  # no lock file can be made
     assert len(kind(tmp_path).all()) == 3
 
 

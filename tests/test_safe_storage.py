@@ -266,6 +266,8 @@ CORRUPT = {
     "a list": (b"[1, 2]", "top level is a JSON list"),
     "table not object": (b'{"drafts": [1]}', "table 'drafts'"),
     "document not object": (b'{"drafts": {"1": "x"}}', "document '1' in table 'drafts'"),
+    "nested too deeply": (b'{"drafts": {"1": {"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}}", "nested too deeply"),
+    "a 5,000-digit integer": (b'{"drafts": {"1": {"a": ' + b"7" * 5_000 + b"}}}", "unusable JSON"),
 }
 
 

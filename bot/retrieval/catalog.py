@@ -18,12 +18,34 @@ import threading
 from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from jixiao.bot.domain.models import Filing
 
 HEADER_FIELDS = ("department", "implementing_unit", "category", "nature")
 COLUMNS = ("format", *HEADER_FIELDS)
 CACHED = 4096  # filings read from disk kept parsed
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What the catalog and the search index keep of a filing (the rest is read on demand)."""
+
+    year: int
+    format: str
+    department: str | None
+    implementing_unit: str | None
+    category: str | None
+    nature: str | None
+    project_name: str
+    goal: str | None
+    key: str
+    complete: bool
+
+    @classmethod
+    def of(cls, filing: Filing) -> Header:
+        return cls(filing.year, filing.format, filing.department, filing.implementing_unit, filing.category,
+                   filing.nature, filing.project_name, filing.goal, filing.key, filing.complete)
 
 
 class FilingTable:
@@ -44,7 +66,7 @@ class FilingTable:
         self._fid_of: dict[str, int] | None = None
         self.retired: set[int] = set()
         self._in_memory: dict[int, Filing] = {}
-        self._lines: tuple[Sequence[int], Sequence[int]] | None = None  # (JSON bytes, offsets) of a loaded table
+        self._lines: tuple[Sequence[int], Sequence[int]] = (bytearray(), array("q", [0]))  # JSON lines, offsets
         self._cache: OrderedDict[int, Filing] = OrderedDict()
         self._cache_lock = threading.Lock()
         for filing in filings:
@@ -131,9 +153,11 @@ class FilingTable:
         return (self.filing(fid) for fid in self.fids())
 
     # ------------------------------------------------------------------ changes
-    def append(self, filing: Filing) -> int:
-        """A new filing (kept in memory); returns its number. A key already taken is found as
-        this filing's from now on (retire the other one to replace it)."""
+    def append(self, filing: Filing | Header, line: bytes | None = None) -> int:
+        """A new filing; returns its number. It is kept in memory, or, given its JSON ``line``
+        (a ``Header`` is enough then), as that line, parsed again when asked for (every line
+        appended so, before any filing kept in memory). A key already taken is found as this
+        filing's from now on (retire the other one to replace it)."""
         fid = len(self.years)
         self.years.append(filing.year)
         self.columns["format"].append(self._value_id(filing.format))
@@ -149,7 +173,14 @@ class FilingTable:
         self._all_keys().append(filing.key)
         if self._fid_of is not None:
             self._fid_of[filing.key] = fid
-        self._in_memory[fid] = filing
+        if line is None:
+            self._in_memory[fid] = filing
+        else:
+            blob, offsets = self._lines
+            if len(offsets) != fid + 1:
+                raise ValueError("JSON lines are appended before any filing kept in memory")
+            blob += line
+            offsets.append(len(blob))
         return fid
 
     def retire(self, fid: int) -> None:
@@ -170,9 +201,21 @@ class FilingTable:
         return found
 
     # ------------------------------------------------------------------ saving and loading
+    def lines(self) -> tuple[Sequence[int], Sequence[int]]:
+        """Every filing as a line of JSON (bytes) and their offsets (filing ``fid`` is
+        ``blob[offsets[fid]:offsets[fid + 1]]``), for saving."""
+        blob, offsets = self._lines
+        if len(offsets) == len(self.years) + 1:
+            return blob, offsets
+        blob, offsets = bytearray(blob), array("q", offsets)
+        for fid in range(len(offsets) - 1, len(self.years)):
+            blob += self.filing(fid).model_dump_json().encode("utf-8", "surrogatepass") + b"\n"
+            offsets.append(len(blob))
+        return blob, offsets
+
     def parts(self) -> tuple[dict[str, array], dict[str, list]]:
         """The columns as arrays and the string tables as lists, for saving (the filings
-        themselves are saved apart, one JSON line each, by the caller)."""
+        themselves are saved apart, as :meth:`lines`)."""
         arrays = {"years": array("h", self.years), "names": array("i", self.names),
                   **{f"column_{name}": array("i", values) for name, values in self.columns.items()}}
         lists = {"values": self.values, "name_texts": self.name_texts, "keys": self._all_keys(),

@@ -103,6 +103,7 @@ class Texts:
         self._blob, self._offsets = blob, offsets
         self._hashes, self._order = hashes, order  # hashes sorted; order[i] is the text of hashes[i]
         self._base = len(offsets) - 1
+        self._decoded: dict[int, str] = {}  # base texts read so far
         self._added: list[str] = []
         self._added_of: dict[str, int] = {}
 
@@ -112,7 +113,11 @@ class Texts:
     def __getitem__(self, number: int) -> str:
         if number >= self._base:
             return self._added[number - self._base]
-        return bytes(self._blob[self._offsets[number]:self._offsets[number + 1]]).decode("utf-8", "surrogatepass")
+        text = self._decoded.get(number)
+        if text is None:
+            text = bytes(self._blob[self._offsets[number]:self._offsets[number + 1]]).decode("utf-8", "surrogatepass")
+            self._decoded[number] = text
+        return text
 
     def find(self, text: str) -> int | None:
         number = self._added_of.get(text)
@@ -256,7 +261,7 @@ class TextField:
         field._members = Rows(arrays["member_offsets"], arrays["members"])
         field._token_text = list(tokens)
         field._vocab = {token: tid for tid, token in enumerate(tokens)}
-        field._idf2, field._norms = arrays["idf2"], arrays["norms"]
+        field._idf2, field._norms = arrays["idf2"].tolist(), arrays["norms"].tolist()  # lists index fastest
         offsets = arrays["member_offsets"]
         field._docs = sum(1 for d in range(len(offsets) - 1) if offsets[d + 1] > offsets[d])
         docs = max(field._docs, 1)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from jixiao.bot.domain.models import Filing
-from jixiao.bot.retrieval.catalog import FilingTable
+from jixiao.bot.retrieval.catalog import FilingTable, Header
 from jixiao.bot.retrieval.fields import Rows, TextField
 from jixiao.bot.retrieval.text import clean, normalize_name, normalize_unit, shared_words, tokenizer
 from jixiao.bot.texts import render_plain
@@ -109,21 +109,26 @@ class SearchIndex:
     GOAL_REASON = 0.05  # a goal cosine at least this is shown as a reason
     GOAL_QUERY_TOKENS = 24  # the goal's rarest tokens a query walks
 
-    def __init__(self, filings: Iterable[Filing], *, tokenizer_name: str = "bigram"):
-        self._start(tokenizer_name, FilingTable(filings))
+    def __init__(self, filings: Iterable[Filing], *, tokenizer_name: str = "bigram", lines: Iterable[bytes] | None = None):
+        """The index of ``filings``. With ``lines`` (each filing's JSON, in the same order) the
+        filings may be :class:`~bot.retrieval.catalog.Header` s and are not kept: each is
+        parsed from its line again when asked for (how a derived file is built from a large
+        corpus without holding every filing in memory)."""
+        self._start(tokenizer_name, FilingTable())
         table = self.table
-        years = table.years
-        order = sorted(range(len(table)), key=lambda i: -years[i])
-        rank = [0] * len(order)
-        for position, fid in enumerate(order):
-            rank[fid] = position
-        for fid in range(len(table)):
-            filing = table.filing(fid)
+        given = ((filing, None) for filing in filings) if lines is None else zip(filings, lines)
+        for filing, line in given:
+            fid = table.append(filing, line)
             self._name_doc.append(self._names.add(normalize_name(filing.project_name), fid))
             self._goal_doc.append(self._goals.add(clean(filing.goal), fid))
             first, second = self._unit_pair(filing)
             self._unit1.append(first)
             self._unit2.append(second)
+        years = table.years
+        order = sorted(range(len(table)), key=lambda i: -years[i])
+        rank = [0] * len(order)
+        for position, fid in enumerate(order):
+            rank[fid] = position
         units: dict[int, list[int]] = {}
         categories: dict[int, list[int]] = {}
         for fid in order:  # posting lists of units and categories: most recent first
@@ -159,7 +164,7 @@ class SearchIndex:
         self._category_ids: dict[str, int] = {}
         self._categories = Rows()  # by category number: its filings, most recent first
 
-    def _unit_pair(self, filing: Filing) -> tuple[int, int]:
+    def _unit_pair(self, filing: Filing | Header) -> tuple[int, int]:
         """The numbers of the filing's normalised units (:func:`filing_units`), -1 for none."""
         numbers = []
         for unit in filing_units(filing):

@@ -15,11 +15,12 @@ when it is first needed (:class:`~bot.retrieval.catalog.FilingTable`).
 64 KiB; the same of the bundled seed file; and a hash of the code that derives it (this
 package's indexing and text modules and the filing model, plus :data:`FORMAT`). If any
 differs the pack is rebuilt — by ``CorpusStore.upsert`` right after an import writes
-``corpus.json`` (:func:`refresh`), or at start-up when it finds it stale (a hand-edited
-file, a new version of the program). The stamp is taken *before* the sources are read,
-so a write during a build only makes the next start rebuild again. Builders take a lock
-file (``corpus.derived/build.lock``) and look again under it, so two processes starting
-together build once. Where the directory cannot be written (a read-only data dir) the
+``corpus.json`` (:func:`refresh`, from the filings it has in hand, stamped while it still
+holds the store's lock), or at start-up when it finds it stale (a hand-edited file, a new
+version of the program). A stamp is always of the version read, taken before reading or
+under the store's lock, so a write during a build only makes the next start rebuild
+again. Builders take a lock file (``corpus.derived/build.lock``; never while holding the
+store's lock) and look again under it, so two processes starting together build once. Where the directory cannot be written (a read-only data dir) the
 base is built in memory, as before, with a warning.
 
 Our own approved tables (``own_filings.json``) are few and change while the bot runs:
@@ -35,11 +36,13 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.paths import BUNDLED_CORPUS
+from jixiao.bot.retrieval.catalog import Header
 from jixiao.bot.retrieval.index import SearchIndex
 from jixiao.bot.retrieval.packfile import Pack, PackError, write_pack
 
@@ -91,37 +94,38 @@ def stamp(data_dir: Path) -> dict[str, Any]:
             "corpus": file_stamp(Path(data_dir) / CorpusStore.FILE_NAME)}
 
 
-def base_filings(data_dir: Path) -> list[Filing]:
-    """The bundled seeds and ``corpus.json`` merged by key (the store's copy wins, in the
-    seed's place), complete filings only."""
+def base_filings(data_dir: Path, stored: Iterable[Filing] | None = None) -> list[tuple[Header, bytes]]:
+    """The bundled seeds and ``corpus.json``'s filings (``stored``, else read) merged by key
+    (the store's copy wins, in the seed's place), complete filings only: each as its header
+    and its JSON line, so that no more than one whole filing is held at a time."""
     from jixiao.store.corpus import CorpusStore, bundled_corpus
 
-    filings = {f.key: f for f in bundled_corpus()}
-    if (Path(data_dir) / CorpusStore.FILE_NAME).exists():
+    merged = {f.key: _entry(f) for f in bundled_corpus()}
+    store = None
+    if stored is None and (Path(data_dir) / CorpusStore.FILE_NAME).exists():
         store = CorpusStore(Path(data_dir))
-        filings.update({f.key: f for f in store.all()})
+        stored = store.each()
+    for filing in stored or ():
+        merged[filing.key] = _entry(filing)
+    if store is not None:
         store.close()
-    return [f for f in filings.values() if f.complete]
+    return [entry for entry in merged.values() if entry[0].complete]
 
 
-def build_index(filings: list[Filing]) -> SearchIndex:
-    return SearchIndex(filings)
+def _entry(filing: Filing) -> tuple[Header, bytes]:
+    return Header.of(filing), filing.model_dump_json().encode("utf-8", "surrogatepass") + b"\n"
+
+
+def build_index(entries: list[tuple[Header, bytes]]) -> SearchIndex:
+    return SearchIndex((header for header, _ in entries), lines=(line for _, line in entries))
 
 
 def write(path: Path, index: SearchIndex, made_from: dict[str, Any]) -> None:
-    """``index`` (built in memory, every filing in it) as the pack at ``path``."""
-    table = index.table
-    lines = bytearray()
-    offsets = [0]
-    for fid in range(len(table)):
-        lines += table.filing(fid).model_dump_json().encode("utf-8", "surrogatepass") + b"\n"
-        offsets.append(len(lines))
+    """``index`` (built, every filing in it) as the pack at ``path``."""
     arrays, lists = index.parts()
-    from array import array
-
-    arrays["filings/json"] = bytes(lines)
-    arrays["filings/offsets"] = array("q", offsets)
-    meta = {"made_from": made_from, "filings": table.live, "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    arrays["filings/json"], arrays["filings/offsets"] = index.table.lines()
+    meta = {"made_from": made_from, "filings": len(index),
+            "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     write_pack(path, meta, arrays, lists)
 
 
@@ -143,19 +147,25 @@ def is_fresh(data_dir: Path) -> bool:
     return meta is not None and meta.get("made_from") == stamp(data_dir)
 
 
-def refresh(data_dir: Path, *, force: bool = False) -> SearchIndex | None:
+def refresh(data_dir: Path, *, force: bool = False, made_from: dict[str, Any] | None = None,
+            stored: Iterable[Filing] | None = None) -> SearchIndex | None:
     """Build the pack of ``data_dir`` if it is stale or missing (or ``force``); the index
-    built, or ``None`` if the pack was fresh. ``OSError`` if the directory cannot be written."""
+    built, or ``None`` if the pack was fresh. ``OSError`` if the directory cannot be written.
+
+    ``stored`` (``corpus.json``'s filings, with ``made_from`` the stamp of the file they were
+    read from) saves reading the store again: an import passes what it has just written.
+    """
     directory = Path(data_dir) / DIRECTORY
     directory.mkdir(parents=True, exist_ok=True)
     fd = os.open(directory / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # one builder at a time; the others then find it fresh
-        if not force and is_fresh(data_dir):
+        if stored is None and not force and is_fresh(data_dir):
             return None
         started = time.perf_counter()
-        made_from = stamp(data_dir)  # before reading: a write meanwhile makes the pack stale, not wrong
-        index = build_index(base_filings(data_dir))
+        if stored is None:
+            made_from = stamp(data_dir)  # before reading: a write meanwhile makes the pack stale, not wrong
+        index = build_index(base_filings(data_dir, stored))
         write(pack_path(data_dir), index, made_from)
         logger.info("event=corpus_derived path=%s filings=%d seconds=%.1f", pack_path(data_dir), len(index),
                     time.perf_counter() - started)
