@@ -24,6 +24,9 @@ def load_corpus(data_dir: Path) -> Corpus:
 
 
 def build_engine(data_dir: Path, today: Callable[[], date] = date.today, **options) -> Engine:
-    """The engine on the files in ``data_dir``; ``options`` go to ``Engine`` (``now``, ``code_ttl`` …)."""
-    return Engine(DraftStore(Path(data_dir)), load_corpus(data_dir), today=today,
-                  shares=ShareStore(Path(data_dir)), own_filings=OwnFilingStore(Path(data_dir)), **options)
+    """The engine on the files in ``data_dir``; ``options`` go to ``Engine`` (``now``, ``code_ttl`` …).
+    Approvals a crash left half done are settled first (``Engine.recover_own_filings``)."""
+    engine = Engine(DraftStore(Path(data_dir)), load_corpus(data_dir), today=today,
+                    shares=ShareStore(Path(data_dir)), own_filings=OwnFilingStore(Path(data_dir)), **options)
+    engine.recover_own_filings()
+    return engine

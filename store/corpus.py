@@ -65,8 +65,16 @@ class CorpusStore:
         One read and one atomic write of the file whatever the number of filings, under
         the writers' lock, so a concurrent writer's filings are kept.
         """
-        if not filings:
-            return 0
+        added, table, made_from = self._write_rows({f.key: {"key": f.key, "filing": f.to_json_dict()} for f in filings})
+        if made_from is not None:
+            self._refresh_derived(made_from, table, {f.key: f for f in filings})
+        return added
+
+    def _write_rows(self, rows: dict[str, dict]) -> tuple[int, dict[str, Any], dict | None]:
+        """Each row replaces the row of its key, in one read and one write under the writers'
+        lock: how many keys were new, the table as written, and (``DERIVED``) its stamp."""
+        if not rows:
+            return 0, {}, None
         storage = self._open()
         with storage.transaction():
             data = storage.read() or {}
@@ -74,18 +82,16 @@ class CorpusStore:
             doc_ids = {row.get("key"): doc_id for doc_id, row in table.items()}
             next_id = max((int(doc_id) for doc_id in table if doc_id.isdigit()), default=0) + 1
             added = 0
-            for filing in filings:
-                doc_id = doc_ids.get(filing.key)
+            for key, row in rows.items():
+                doc_id = doc_ids.get(key)
                 if doc_id is None:
-                    doc_id = doc_ids[filing.key] = str(next_id)
+                    doc_id = doc_ids[key] = str(next_id)
                     next_id += 1
                     added += 1
-                table[doc_id] = {"key": filing.key, "filing": filing.to_json_dict()}
+                table[doc_id] = row
             storage.write(data)
             made_from = self._derived_stamp() if self.DERIVED else None  # of the file as just written
-        if made_from is not None:
-            self._refresh_derived(made_from, table, {f.key: f for f in filings})
-        return added
+        return added, table, made_from
 
     def _derived_stamp(self) -> dict:
         from jixiao.bot.retrieval import stored  # the retrieval layer reads this store: imported late
@@ -161,10 +167,45 @@ class CorpusStore:
 
 class OwnFilingStore(CorpusStore):
     """Tables our users drafted and a reviewer approved: next year's corpus, kept apart from
-    the seeds and marked by their source (``own:<user>/<draft>``)."""
+    the seeds and marked by their source (``own:<user>/<draft>``).
+
+    **Staged, then confirmed.** An approval is stored in two places: the verdict in the
+    drafter's file and the table here. So that a crash between the two cannot lose the
+    table, the engine *stages* it here first (:meth:`stage`: the row is marked ``pending``;
+    the filing's source names the draft and the version), then commits the verdict, then
+    confirms it (:meth:`upsert` writes the row without the mark). :meth:`all` gives confirmed rows
+    only; at start-up the engine looks at each :meth:`pending` row in its drafter's file and
+    confirms it if the verdict is there, discards it if not (the turn was refused or never
+    stored). Staging and confirming are keyed by draft and version, so doing either twice
+    changes nothing.
+    """
 
     FILE_NAME = "own_filings.json"
     DERIVED = False  # read whole at start-up and added to the index (few, and they change while the bot runs)
+
+    def stage(self, filings: list[Filing]) -> None:
+        """Keep ``filings`` marked pending (an approval about to be committed)."""
+        self._write_rows({f.key: {"key": f.key, "filing": f.to_json_dict(), "pending": True} for f in filings})
+
+    def discard(self, keys: list[str]) -> None:
+        """Forget the rows of ``keys`` that are still pending (their approval was not stored)."""
+        storage = self._open()
+        with storage.transaction():
+            data = storage.read() or {}
+            table = data.get(self.TABLE, {})
+            gone = [doc_id for doc_id, row in table.items() if row.get("key") in keys and row.get("pending")]
+            for doc_id in gone:
+                del table[doc_id]
+            if gone:
+                storage.write(data)
+
+    def pending(self) -> list[Filing]:
+        """The staged filings not yet confirmed or discarded."""
+        return list(self._filings({doc_id: row for doc_id, row in self._rows().items() if row.get("pending")}))
+
+    def each(self) -> Iterator[Filing]:
+        """The confirmed filings (``upsert`` confirms a staged one)."""
+        return self._filings({doc_id: row for doc_id, row in self._rows().items() if not row.get("pending")})
 
 
 # ------------------------------------------------------------------ JSON files of filings

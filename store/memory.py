@@ -83,22 +83,41 @@ class MemoryUserFiles:
 
 
 class MemoryOwnFilings:
-    """Approved tables kept in memory (the file one is ``store.corpus.OwnFilingStore``)."""
+    """Approved tables kept in memory (the file one is ``store.corpus.OwnFilingStore``:
+    staged before the approval is stored, confirmed after)."""
 
     def __init__(self):
         self._filings: dict[str, Filing] = {}
+        self._pending: set[str] = set()
         self._lock = threading.Lock()
 
     def upsert(self, filings: list[Filing]) -> int:
-        """Store ``filings``, replacing any with the same key; returns how many were new."""
+        """Store ``filings`` confirmed, replacing any with the same key; returns how many were new."""
         with self._lock:
             added = sum(f.key not in self._filings for f in filings)
             self._filings.update({f.key: f.model_copy(deep=True) for f in filings})
+            self._pending.difference_update(f.key for f in filings)
             return added
+
+    def stage(self, filings: list[Filing]) -> None:
+        with self._lock:
+            for filing in filings:
+                self._filings[filing.key] = filing.model_copy(deep=True)
+                self._pending.add(filing.key)
+
+    def discard(self, keys: list[str]) -> None:
+        with self._lock:
+            for key in set(keys) & self._pending:
+                del self._filings[key]
+                self._pending.discard(key)
+
+    def pending(self) -> list[Filing]:
+        with self._lock:
+            return [f.model_copy(deep=True) for key, f in self._filings.items() if key in self._pending]
 
     def all(self) -> list[Filing]:
         with self._lock:
-            return [f.model_copy(deep=True) for f in self._filings.values()]
+            return [f.model_copy(deep=True) for key, f in self._filings.items() if key not in self._pending]
 
     def close(self) -> None:
         pass

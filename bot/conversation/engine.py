@@ -34,7 +34,7 @@ from jixiao.bot.conversation.flow import COMMANDS, MENUS, STEPS, FlowError, next
 from jixiao.bot.conversation.limits import CODE_TTL, MAX_INPUT
 from jixiao.bot.conversation.outcomes import Ask, Context, Goto, Next, Outcome, Retry, Shared, Stay, Turn
 from jixiao.bot.conversation.replies import Reply, addressed, in_place, join, say
-from jixiao.bot.conversation.state import ABANDONED, DELETED, Draft, now_iso
+from jixiao.bot.conversation.state import ABANDONED, APPROVED, DELETED, Draft, now_iso
 from jixiao.bot.conversation.stores import DamagedStore, StaleRevision, UserWrite
 from jixiao.bot.conversation.uploads import Upload, receive
 from jixiao.bot.domain.models import Filing
@@ -48,6 +48,7 @@ __all__ = ["MAX_INPUT", "Engine", "Input", "Upload", "clean_input", "respond"]
 logger = logging.getLogger(__name__)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 SURROGATE_RE = re.compile(r"[\ud800-\udfff]")  # undecodable bytes from a terminal arrive as these
+OWN_PREFIX = "own:"  # an approved table's source file: own:<drafter>/<draft id>, its index the version
 
 
 @dataclass(frozen=True)
@@ -348,11 +349,18 @@ class Engine:
         for effect in turn.effects:
             if isinstance(effect, SaveDraft):
                 writes.append(UserWrite(effect.draft.user, effect.revision, drafts=(self._touched(effect.draft),)))
-        if writes:
-            self.store.commit(writes)  # all or nothing; StaleRevision re-runs the turn
-        for effect in turn.effects:
-            if isinstance(effect, AddOwnFiling):
-                self.add_own_filing(effect.filing)
+        own = [effect.filing for effect in turn.effects if isinstance(effect, AddOwnFiling)]
+        if own:  # staged first: a crash after the verdict is stored leaves it to recover_own_filings
+            self.own_filings.stage(own)
+        try:
+            if writes:
+                self.store.commit(writes)  # all or nothing; StaleRevision re-runs the turn
+        except StaleRevision:
+            if own:
+                self.own_filings.discard([f.key for f in own])
+            raise
+        for filing in own:
+            self.add_own_filing(filing)
         return [effect.reply for effect in turn.effects if isinstance(effect, Notify)]
 
     def _own_write(self, turn: Turn, before: dict[str, str], revision: int) -> list[UserWrite]:
@@ -372,6 +380,32 @@ class Engine:
         return draft
 
     def add_own_filing(self, filing: Filing) -> None:
-        """An approved table joins the corpus: stored apart from the seeds, searchable at once."""
+        """An approved table joins the corpus: stored apart from the seeds (confirmed, if it
+        was staged), searchable at once."""
         self.own_filings.upsert([filing])
         self.corpus.add([filing])
+
+    def recover_own_filings(self) -> int:
+        """Settles approvals a crash left half done (at start-up): a staged table whose verdict
+        is in its drafter's file is confirmed and joins the corpus; one whose verdict is not
+        (the turn was refused, or died before storing it) is dropped. Returns how many joined."""
+        confirmed, dropped = [], []
+        for filing in self.own_filings.pending():
+            (confirmed if self._approved(filing) else dropped).append(filing)
+        if confirmed:
+            self.own_filings.upsert(confirmed)
+            self.corpus.add(confirmed)
+        if dropped:
+            self.own_filings.discard([f.key for f in dropped])
+        if confirmed or dropped:
+            logger.warning("event=own_filings_recovered confirmed=%d dropped=%d", len(confirmed), len(dropped))
+        return len(confirmed)
+
+    def _approved(self, filing: Filing) -> bool:
+        """Whether the drafter's file holds the approval of the version ``filing`` was made from."""
+        source = filing.source
+        if source is None or not source.file.startswith(OWN_PREFIX):
+            return False
+        user, _, draft_id = source.file[len(OWN_PREFIX):].rpartition("/")
+        draft = next((d for d in self.store.load(user).drafts if d.id == draft_id), None) if user else None
+        return draft is not None and any(r.version == source.index and r.verdict == APPROVED for r in draft.reviews)
