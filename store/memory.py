@@ -29,6 +29,7 @@ class MemoryStorage(Storage):
         super().__init__()
         self.name = name  # how it is named in messages (a file store names its path)
         self._text: str | None = None
+        self._writes = 0
         self._lock = threading.RLock()
 
     @contextmanager
@@ -43,14 +44,30 @@ class MemoryStorage(Storage):
             return None if self._text is None else json.loads(self._text)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        text = json.dumps(data, ensure_ascii=False)
+        self.write_bytes(json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+    def write_bytes(self, payload: bytes) -> None:
+        """Replace the data with the JSON ``payload`` (refused, as a file store would, if it is not JSON)."""
+        text = payload.decode("utf-8", "surrogatepass")
+        json.loads(text)
         with self._lock:
             self._text = text
+            self._writes += 1
+
+    def head(self, size: int) -> bytes:
+        with self._lock:
+            return b"" if self._text is None else self._text.encode("utf-8", "surrogatepass")[:size]
+
+    def stamp(self) -> int | None:
+        """Which write the data is from (``None`` before the first)."""
+        with self._lock:
+            return None if self._text is None else self._writes
 
     def set_aside(self) -> str:
         """Forget the data (a file store moves a damaged file away); returns where it went."""
         with self._lock:
             self._text = None
+            self._writes += 1
         return f"{self.name} (discarded)"
 
     def close(self) -> None:

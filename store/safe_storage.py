@@ -203,7 +203,38 @@ class AtomicJSONStorage(Storage):
             payload = json.dumps(data, **self.json_kwargs).encode(self.encoding)
         except UnicodeEncodeError:
             payload = json.dumps(data, **{**self.json_kwargs, "ensure_ascii": True}).encode(self.encoding)
+        self.write_bytes(payload)
 
+    def head(self, size: int) -> bytes:
+        """The file's first ``size`` bytes (``b""`` if it is missing): enough to read a
+        revision kept at the start, without reading or parsing the rest."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return b""
+        try:
+            return os.pread(fd, size, 0)
+        finally:
+            os.close(fd)
+
+    def stamp(self) -> tuple[int, int, int] | None:
+        """What tells this version of the file from others (inode, size, modification time),
+        cheaply; ``None`` if there is no file. A hint for caches: two versions could share a
+        stamp in rare cases, so a writer checks the content under the lock as well."""
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return status.st_ino, status.st_size, status.st_mtime_ns
+
+    def write_bytes(self, payload: bytes, *, durable: bool = True) -> None:
+        """Replace the file with ``payload`` (JSON the caller serialized), atomically and durably.
+
+        ``durable=False`` skips both fsyncs: the new file is what every reader sees at once,
+        but a power failure may leave the old one (or, on some file systems, an empty one):
+        for a caller that has made the same bytes durable elsewhere first (``store.journal``).
+        """
+        durable = durable and self.DURABLE
         with self.transaction():
             # Create a new temporary file in the same directory (so the rename below
             # stays on one file system and is atomic) under a name nobody else uses
@@ -216,7 +247,7 @@ class AtomicJSONStorage(Storage):
 
                     # Ensure the data has left Python's buffers and reached the disk
                     handle.flush()
-                    if self.DURABLE:
+                    if durable:
                         os.fsync(handle.fileno())
 
                 # Atomically put the new file in place of the old one: readers and a
@@ -231,7 +262,22 @@ class AtomicJSONStorage(Storage):
                 raise
 
             # Ensure the rename itself is on disk (it is recorded in the directory)
-            self._fsync_directory()
+            if durable:
+                self._fsync_directory()
+
+    def sync(self) -> None:
+        """Make the file as it is now durable (its data, then its directory entry)."""
+        if not self.DURABLE:
+            return
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self._fsync_directory()
 
     def set_aside(self) -> Path:
         """Move the file aside as damaged; returns where it went.

@@ -53,6 +53,7 @@ class PerUserDB:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.on_corrupt = on_corrupt
         self._dbs: dict[str, TinyDB] = {}
+        self._paths: dict[str, Path] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -63,7 +64,10 @@ class PerUserDB:
         return f"{slug}-{digest}{cls.SUFFIX}"
 
     def path(self, user_key: str) -> Path:
-        return self.directory / self.file_name(user_key)
+        path = self._paths.get(user_key)
+        if path is None:  # a hash and a regular expression: worth keeping, it is asked at every answer
+            path = self._paths[user_key] = self.directory / self.file_name(user_key)
+        return path
 
     def db(self, user_key: str) -> TinyDB:
         """The user's database, opened (and its file created) on first use."""
@@ -80,8 +84,8 @@ class PerUserDB:
         return self.db(user_key).storage
 
     def lock_order(self, user_key: str) -> str:
-        """The key that orders locks when several users' files are held at once (their paths)."""
-        return str(self.path(user_key))
+        """The key that orders locks when several users' files are held at once (their names)."""
+        return self.path(user_key).name
 
     def users(self) -> list[str]:
         """The user keys that have a file here, sorted. Unreadable files are skipped with a warning."""

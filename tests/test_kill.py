@@ -86,8 +86,22 @@ def test_the_checker_sees_a_rolled_back_draft(written):
 
 def test_the_checker_sees_a_corrupt_store(written):
     kill_test = load_kill_test()
+    for journal in (written / "users").glob(".journal-*"):
+        journal.unlink()  # nothing to restore it from (see the next test)
     victim = next((written / "users").glob("*.json"))
     victim.write_bytes(victim.read_bytes()[:-20])  # a half-written file
     checker = kill_test.Checker(written)
     problems = checker.check()
     assert checker.corrupt >= 1 and checker.lost, problems
+
+
+def test_a_file_torn_by_a_power_failure_is_restored_from_the_journal(written):
+    kill_test = load_kill_test()
+    assert list((written / "users").glob(".journal-*"))  # the writer exited without closing its store
+    victim = next((written / "users").glob("*.json"))
+    victim.write_bytes(victim.read_bytes()[:-20])  # the last replace was not on disk yet
+    checker = kill_test.Checker(written)
+    problems = checker.check()
+    assert not checker.lost and checker.checked == 40  # the journal's record took its place
+    assert [p for p in problems if not p.startswith("files set aside as corrupt")] == []  # the torn bytes are kept aside
+    assert not list((written / "users").glob(".journal-*"))  # replayed, then removed

@@ -90,3 +90,62 @@ def test_set_aside_keeps_the_bytes(tmp_path):
     before = (tmp_path / "db.json").read_bytes()
     moved = storage.set_aside()
     assert moved.read_bytes() == before and storage.read() is None and ".corrupt-" in moved.name
+
+
+# ------------------------------------------------------------------ the kept version of each file
+def commit_draft(store, user: str, name: str) -> Draft:
+    state = store.load(user)
+    new = draft(user, name)
+    store.commit([UserWrite(user, state.revision, Session(user=user, current=new.id), (new,))])
+    return new
+
+
+def test_answers_after_the_first_read_nothing(drafts):
+    commit_draft(drafts, "tg:1", "项目0")
+    first = drafts.reads  # a new user's file: read when loaded, and at the commit (no revision at its start yet)
+    for n in range(1, 10):
+        commit_draft(drafts, "tg:1", f"项目{n}")
+    assert len(drafts.load("tg:1").drafts) == 10
+    assert first <= 2 and drafts.reads == first  # every later load and commit used the version kept
+
+
+def test_unchanged_documents_are_written_back_as_they_were(tmp_path):
+    store = DraftStore(tmp_path)
+    first = commit_draft(store, "tg:1", "甲")
+    second = commit_draft(store, "tg:1", "乙")
+    state = store.load("tg:1")
+    text = store.files.path("tg:1").read_text(encoding="utf-8")
+    assert text.startswith('{"_meta": {"1": {"revision": 2, "generation": "')
+    assert first.model_dump_json() in text and second.model_dump_json() in text
+    assert state.texts == {first.id: first.model_dump_json(), second.id: second.model_dump_json(),
+                           "": state.session.model_dump_json()}
+
+
+def test_another_process_writing_the_file_is_seen(tmp_path):
+    mine, theirs = DraftStore(tmp_path), DraftStore(tmp_path)  # two processes' stores of one directory
+    commit_draft(mine, "tg:1", "甲")
+    loaded = mine.load("tg:1")
+    commit_draft(theirs, "tg:1", "乙")  # moves the file on
+    with pytest.raises(StaleRevision):
+        mine.commit([UserWrite("tg:1", loaded.revision, drafts=(draft("tg:1", "丙"),))])
+    assert sorted(d.filing.project_name for d in mine.load("tg:1").drafts) == ["乙", "甲"]  # read afresh
+
+
+def test_a_file_made_again_at_the_same_revision_is_read_not_taken_from_memory(tmp_path):
+    mine, theirs = DraftStore(tmp_path), DraftStore(tmp_path)
+    commit_draft(mine, "tg:1", "甲")
+    loaded = mine.load("tg:1")  # revision 1, generation g1, kept in memory
+    theirs.files.storage("tg:1").set_aside()  # damaged, say: the other process starts the user afresh
+    kept = commit_draft(theirs, "tg:1", "乙")  # revision 1 again, another generation
+    mine.commit([UserWrite("tg:1", loaded.revision, drafts=(draft("tg:1", "丙"),))])
+    names = sorted(d.filing.project_name for d in DraftStore(tmp_path).load("tg:1").drafts)
+    assert names == ["丙", "乙"] and kept.id in {d.id for d in DraftStore(tmp_path).load("tg:1").drafts}
+
+
+def test_a_small_cache_forgets_and_reads_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(DraftStore, "CACHE_BYTES", 1)  # keeps one user at most
+    store = DraftStore(tmp_path)
+    for user in ("tg:1", "tg:2", "tg:1", "tg:2"):
+        commit_draft(store, user, user)
+    assert [d.filing.project_name for d in store.load("tg:1").drafts] == ["tg:1", "tg:1"]
+    assert store.reads >= 3

@@ -39,7 +39,7 @@ from jixiao.bot.conversation.stores import DamagedStore, StaleRevision, UserWrit
 from jixiao.bot.conversation.uploads import Upload, receive
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.retrieval.corpus import Corpus
-from jixiao.store.drafts import MemoryDraftStore
+from jixiao.store.drafts import MemoryDraftStore, document_json
 from jixiao.store.memory import MemoryOwnFilings
 from jixiao.store.shares import MemoryShareStore, new_code
 
@@ -332,7 +332,9 @@ class Engine:
             share = self.shares.get(code)
             owner = self.store.load(share.owner) if share is not None and share.owner != user else None
             turn.shared = Shared(share, owner)
-        before = {d.id: d.model_dump_json() for d in state.drafts} | {"": session.model_dump_json()}
+        before = getattr(state, "texts", None)  # the documents' JSON as stored (store.drafts.LoadedState)
+        if before is None:
+            before = {d.id: document_json(d) for d in state.drafts} | {"": document_json(session)}
         return turn, before, state.revision
 
     # ------------------------------------------------------------------ 3. commit
@@ -368,9 +370,9 @@ class Engine:
         if turn.draft is not None:
             session.last_department = turn.draft.filing.department or session.last_department
             session.last_unit = turn.draft.filing.implementing_unit or session.last_unit
-        changed = [self._touched(d) for d in turn.drafts if before.get(d.id) != d.model_dump_json()]
+        changed = [self._touched(d) for d in turn.drafts if before.get(d.id) != document_json(d)]
         deleted = tuple(i for i in before if i and i not in {d.id for d in turn.drafts})
-        if not changed and not deleted and session.model_dump_json() == before[""]:
+        if not changed and not deleted and document_json(session) == before[""]:
             return []  # read-only (/show, a stale button …): nothing is written
         return [UserWrite(session.user, revision, session, tuple(changed), deleted)]
 
