@@ -41,7 +41,7 @@ from pathlib import Path
 
 from jixiao.bot.conversation.state import Draft, Session
 from jixiao.bot.conversation.stores import StaleRevision, UserState, UserWrite
-from jixiao.store.journal import Journal, Record, latest
+from jixiao.store.journal import Journal, JournalError, Record, latest
 from jixiao.store.memory import MemoryUserFiles
 from jixiao.store.safe_storage import AtomicJSONStorage, CorruptStoreError
 from jixiao.store.user_files import PerUserDB
@@ -224,7 +224,12 @@ class DraftStore:
             for storage, payload in zip(storages, payloads):
                 storage.write_bytes(payload, durable=False)
 
-        self.journal.save(records, replace, {w.user: s for w, s in zip(writes, storages)})
+        try:
+            self.journal.save(records, replace, {w.user: s for w, s in zip(writes, storages)})
+        except JournalError as error:  # a new segment could not be made (a full disk, say): save directly
+            logger.warning("event=journal_unavailable error=%s", error)
+            for storage, payload in zip(storages, payloads):
+                storage.write_bytes(payload)
 
     def recover(self) -> int:
         """Replays the journals of processes that died (see ``store.journal``): each file

@@ -36,6 +36,7 @@ The zeros after the last record end the replay.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import json
 import logging
@@ -43,6 +44,7 @@ import os
 import secrets
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -119,8 +121,8 @@ class _Ticket:
 class Journal:
     """This process's journal in ``directory`` (segments made on first use)."""
 
-    #: Bytes after which the next records go to a new segment and the old one is retired.
-    SEGMENT_BYTES = 16 * 2**20
+    #: Bytes of a segment (written as zeros when it is made); the next records then go to a new one.
+    SEGMENT_BYTES = 4 * 2**20
 
     def __init__(self, directory: Path, *, durable: bool = True):
         self.directory = Path(directory)
@@ -132,6 +134,9 @@ class Journal:
         self._retiring: list[threading.Thread] = []
         self.syncs = 0  # fdatasyncs of the journal (a statistic: saves ÷ syncs is the group size)
         self.saves = 0
+        self._fds: list[int] = []  # every segment's descriptor: closed (the lock let go) when the journal goes
+        weakref.finalize(self, _close_all, self._fds)
+        atexit.register(_close_at_exit, weakref.ref(self))
 
     # ------------------------------------------------------------------ saving
     def save(self, records: list[Record], replace: Callable[[], None], touched: dict[str, Any]) -> None:
@@ -140,7 +145,10 @@ class Journal:
         journal could not be written."""
         data = b"".join(encode(r) for r in records)
         with self._cond:
-            segment = self._current(len(data))
+            try:
+                segment = self._current(len(data))
+            except OSError as error:
+                raise JournalError(f"no journal segment could be made: {error}") from error
             ticket = _Ticket(segment, segment.size, data)
             segment.size += len(data)
             segment.active += 1
@@ -185,6 +193,7 @@ class Journal:
             os.close(fd)
             path.unlink(missing_ok=True)
             raise
+        self._fds.append(fd)
         return _Segment(path, fd, capacity)
 
     def _retire_if_done(self, segment: _Segment) -> None:
@@ -252,6 +261,8 @@ class Journal:
         except OSError as error:  # left for the next start-up's recovery, which is harmless
             logger.warning("event=journal_retire_failed path=%s error=%s", segment.path, error)
         finally:
+            if fd in self._fds:
+                self._fds.remove(fd)
             os.close(fd)
 
     def close(self) -> None:
@@ -289,6 +300,22 @@ class Journal:
             finally:
                 os.close(fd)
         _fsync_directory(Path(directory))
+
+
+def _close_all(fds: list[int]) -> None:
+    """A journal dropped without ``close()``: let its locks go (its segments stay for recovery)."""
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    fds.clear()
+
+
+def _close_at_exit(ref: weakref.ref) -> None:
+    journal = ref()
+    if journal is not None:
+        journal.close()
 
 
 def latest(records: list[Record]) -> dict[str, Record]:
