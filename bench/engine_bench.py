@@ -1,7 +1,7 @@
-"""Engine benchmark: one drafting step (answer in, replies out, draft saved), and start-up.
+"""Engine benchmark: one drafting step (answer in, replies out, draft saved).
 
-    .venv/bin/python bench/engine_bench.py                       # bundled + 10,000 filings; start-up at 100,000
-    .venv/bin/python bench/engine_bench.py --conversations 5 --sizes 0 1000 --startup 10000   # quick
+    .venv/bin/python bench/engine_bench.py                       # bundled + 10,000 filings
+    .venv/bin/python bench/engine_bench.py --conversations 5 --sizes 0 1000   # quick
 
 **Engine step.** For each corpus (``0`` = the bundled seed corpus, N = N synthetic filings
 from ``bench/search_scale.py``'s generator) an engine is built as ``bot.wiring`` builds it
@@ -16,26 +16,17 @@ steps without the last one, of the proposal step and of the final step (``done``
 finished table). The .xlsx and .png of the finished table are attachments whose bytes are
 made when the adapter sends them, after the step; that is timed on its own (last row).
 
-**Start-up.** ``--startup`` synthetic filings are written to a data directory's
-``corpus.json`` (as ``jixiao import`` stores them), then a fresh Python process times
-``jixiao.bot.wiring.build_engine(data_dir)`` (load and validate the corpus, build the index, open
-the stores) and reports the growth of its resident set (VmRSS) and its peak (VmHWM); a
-second fresh process runs the same under ``tracemalloc`` for the Python heap it keeps and
-its peak.
+Start-up time and memory with a large corpus are ``bench/startup.py``'s.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import date
 from pathlib import Path
 
@@ -50,13 +41,6 @@ TODAY = date(2026, 11, 25)
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def rss_kb(field: str = "VmRSS") -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
 
 
 def synthetic(size: int) -> list:
@@ -118,75 +102,6 @@ def step_times(size: int, conversations: int, seed: int = 5) -> dict[str, list[f
     return times
 
 
-def write_corpus(directory: Path, size: int) -> None:
-    """``size`` synthetic filings in ``directory/corpus.json``, as CorpusStore keeps them."""
-    from jixiao.store.corpus import CorpusStore
-
-    rows = {}
-    for n, filing in enumerate(synthetic(size), 1):
-        document = filing.model_dump(mode="json")
-        document["source"] = {"file": "synthetic.xlsx", "index": n}  # distinct keys
-        rows[str(n)] = {"key": f"synthetic.xlsx#{n}", "filing": document}
-    (directory / CorpusStore.FILE_NAME).write_text(json.dumps({"filings": rows}, ensure_ascii=False), encoding="utf-8")
-
-
-def startup_child(data_dir: Path, traced: bool) -> None:
-    """In a fresh process: build the engine on ``data_dir``; print one JSON line of figures."""
-    # imports first: they are not what grows with the corpus
-    import jixiao.bot.retrieval.index  # noqa: F401
-    import jixiao.bot.wiring
-
-    parts: dict[str, float] = {}
-
-    def timed(name, function):
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                parts[name] = parts.get(name, 0.0) + time.perf_counter() - start
-        return wrapper
-
-    # build_engine calls these two by their module names: time them as parts of the whole
-    jixiao.bot.wiring.load_corpus = timed("load", jixiao.bot.wiring.load_corpus)
-    jixiao.bot.wiring.Corpus = timed("index", jixiao.bot.wiring.Corpus)
-    gc.collect()
-    before = rss_kb()
-    if traced:
-        tracemalloc.start()
-    start = time.perf_counter()
-    engine = jixiao.bot.wiring.build_engine(data_dir, today=lambda: TODAY)
-    seconds = time.perf_counter() - start
-    result = {"seconds": seconds, "filings": len(engine.corpus), "load_seconds": parts.get("load", 0.0),
-              "index_seconds": parts.get("index", 0.0)}
-    if traced:
-        current, peak = tracemalloc.get_traced_memory()
-        result.update(traced_mib=current / 2**20, traced_peak_mib=peak / 2**20)
-    else:
-        gc.collect()
-        result.update(rss_growth_mib=(rss_kb() - before) / 1024, rss_peak_mib=rss_kb("VmHWM") / 1024)
-    print(json.dumps(result))
-
-
-def startup(size: int) -> dict:
-    with tempfile.TemporaryDirectory(prefix="engine-startup-") as tmp:
-        data_dir = Path(tmp)
-        write_corpus(data_dir, size)
-        corpus_mib = (data_dir / "corpus.json").stat().st_size / 2**20
-        figures = {"corpus_file_mib": corpus_mib}
-        for traced in (False, True):
-            out = subprocess.run(
-                [sys.executable, __file__, "--startup-child", str(data_dir)] + (["--traced"] if traced else []),
-                capture_output=True, text=True, check=True, cwd=REPO,
-            ).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            if traced:
-                figures["traced_seconds"] = result.pop("seconds")
-                del result["load_seconds"], result["index_seconds"]
-            figures.update(result)
-    return figures
-
-
 def row(label: str, values: list[float]) -> str:
     if not values:
         return f"| {label} | 0 | — | — | — |"
@@ -199,13 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 10_000],
                         help="corpora for the step timing: 0 = bundled, N = N synthetic filings (default 0 10000)")
     parser.add_argument("--conversations", type=int, default=30, help="whole drafts per corpus (default 30)")
-    parser.add_argument("--startup", type=int, default=100_000, help="synthetic filings for start-up (0: skip)")
-    parser.add_argument("--startup-child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.startup_child:
-        startup_child(args.startup_child, args.traced)
-        return 0
 
     print(f"engine step: Engine.handle, {args.conversations} whole drafts per corpus, one user each, ms")
     print("| corpus | step | calls | p50 ms | p99 ms | max ms |")
@@ -217,19 +126,6 @@ def main(argv: list[str] | None = None) -> int:
                            ("proposal", "goal → proposal (search)"), ("done", "confirm → done (the finished table)"),
                            ("files", "after done: making the .xlsx + .png (not in the step)")):
             print(f"| {label} " + row(name, times[kind]), flush=True)
-    if args.startup:
-        figures = startup(args.startup)
-        print()
-        print(f"start-up: build_engine(data_dir) with {args.startup:,} synthetic filings in corpus.json "
-              f"({figures['corpus_file_mib']:.0f} MiB), fresh process")
-        print("| filings loaded | build_engine s | of which loading the corpus s | of which the index s | "
-              "RSS growth MiB | RSS peak MiB | tracemalloc kept MiB | tracemalloc peak MiB |")
-        print("|---|---|---|---|---|---|---|---|")
-        print(f"| {figures['filings']:,} | {figures['seconds']:.2f} | {figures['load_seconds']:.2f} | "
-              f"{figures['index_seconds']:.2f} | {figures['rss_growth_mib']:.0f} | {figures['rss_peak_mib']:.0f} | "
-              f"{figures['traced_mib']:.0f} | {figures['traced_peak_mib']:.0f} |", flush=True)
-        print(f"(under tracemalloc build_engine took {figures['traced_seconds']:.1f} s; the other columns are "
-              "from a run without it)")
     return 0
 
 

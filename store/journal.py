@@ -21,7 +21,7 @@ each file the latest record is written back, durably, where the file is older (s
 generation, lower revision) or unreadable. A record cut short by the crash fails its
 CRC and ends the replay of that journal; it was never acknowledged.
 
-**Segments.** The journal is written in segment files of :attr:`Journal.SEGMENT_BYTES`,
+**Segments.** The journal is written in segment files (up to :attr:`Journal.SEGMENT_BYTES`),
 each made full of zeros (and synced) before the first record goes in, so that writing a
 record changes no metadata and its ``fdatasync`` flushes data alone — a sync of a growing
 file would force a commit of the file system's journal, which every file operation of
@@ -122,7 +122,10 @@ class Journal:
     """This process's journal in ``directory`` (segments made on first use)."""
 
     #: Bytes of a segment (written as zeros when it is made); the next records then go to a new one.
+    #: The first segment is FIRST_SEGMENT_BYTES and each next one twice the last, up to SEGMENT_BYTES
+    #: (a console session makes a small one; a busy bot soon writes in full-size segments).
     SEGMENT_BYTES = 4 * 2**20
+    FIRST_SEGMENT_BYTES = 256 * 2**10
 
     def __init__(self, directory: Path, *, durable: bool = True):
         self.directory = Path(directory)
@@ -134,6 +137,7 @@ class Journal:
         self._retiring: list[threading.Thread] = []
         self.syncs = 0  # fdatasyncs of the journal (a statistic: saves ÷ syncs is the group size)
         self.saves = 0
+        self._capacity = self.FIRST_SEGMENT_BYTES
         self._fds: list[int] = []  # every segment's descriptor: closed (the lock let go) when the journal goes
         weakref.finalize(self, _close_all, self._fds)
         atexit.register(_close_at_exit, weakref.ref(self))
@@ -172,7 +176,8 @@ class Journal:
             self._segment = None
             self._retire_if_done(segment)
         if self._segment is None:
-            self._segment = self._new_segment(max(self.SEGMENT_BYTES, size))
+            self._segment = self._new_segment(max(min(self._capacity, self.SEGMENT_BYTES), size))
+            self._capacity *= 2
         return self._segment
 
     def _new_segment(self, capacity: int) -> _Segment:

@@ -106,6 +106,7 @@ def test_when_nothing_can_be_written_the_save_fails_and_the_file_is_unchanged(tm
 
 def test_full_segments_are_retired_once_their_files_are_synced(tmp_path, monkeypatch):
     monkeypatch.setattr(Journal, "SEGMENT_BYTES", 4096)
+    monkeypatch.setattr(Journal, "FIRST_SEGMENT_BYTES", 4096)
     synced = []
     store = DraftStore(tmp_path)
     real = type(store.files.storage("tg:1")).sync
