@@ -62,6 +62,11 @@ class Bench:
 
 
 def benchmarks(quick: bool) -> list[Bench]:
+    startup_about = ("`build_engine` (what `jixiao serve` and `jixiao chat` do before their first answer) in a fresh "
+                     "process on a data directory of {n} synthetic filings imported through the store (corpus.json, then "
+                     "the derived file), median of 3 processes; then, in the same process, search p95 on the index as "
+                     "loaded from disk, a look-up of a name many units filed, and 30 whole conversations, with the "
+                     "resident set after them. Goal at 100,000: ≤ 3 s and ≤ 500 MiB, search p95 < 20 ms.")
     items = [
         Bench("values", "Value parsing", "bench/values_bench.py", [], [],
               "`bot.domain.values.parse_value` per call, cached and uncached, and the error path."),
@@ -69,31 +74,51 @@ def benchmarks(quick: bool) -> list[Bench]:
               "One TinyDB upsert of a ~2 KB draft with 10 and 10,000 other users' drafts stored: our "
               "one-file-per-user atomic store against one shared file with TinyDB's default storage. "
               "Goal: under 5 ms, not growing with other users' data."),
-        Bench("engine", "Engine step and start-up", "bench/engine_bench.py", [],
-              ["--conversations", "3", "--sizes", "0", "1000", "--startup", "2000"],
+        Bench("engine", "Engine step", "bench/engine_bench.py", [],
+              ["--conversations", "3", "--sizes", "0", "1000"],
               "`Engine.handle` per step (engine, validation, search, rendering, durable save) over whole "
-              "drafts, with the bundled corpus and 10,000 synthetic filings; start-up time and memory of "
-              "`build_engine` with 100,000 filings."),
+              "drafts, with the bundled corpus and 10,000 synthetic filings, one user at a time."),
+    ]
+    for size, quick_size in ((1_000, 500), (10_000, 1_000), (100_000, 2_000)):
+        label = f"{size // 1000}k"
+        items.append(Bench(f"startup{label}", f"Start-up with {size:,} filings", "bench/startup.py",
+                           ["--filings", str(size)], ["--filings", str(quick_size), "--repeat", "1", "--traffic", "3"],
+                           startup_about.format(n=f"{size:,}"), timeout=7200))
+    items += [
         Bench("search", "Similar-project search at scale", "bench/search_scale.py", ["--no-write"],
               ["--sizes", "1000", "--no-write"],
-              "`SearchIndex.search` and `propose` at 1k / 10k / 100k synthetic filings. Target: search p95 "
-              "< 20 ms at 100,000."),
+              "`SearchIndex.search` and `propose` at 1k / 10k / 100k synthetic filings, on an index built in "
+              "memory (bench/startup.py measures the same searches on the index mapped from disk). Target: "
+              "search p95 < 20 ms at 100,000."),
         Bench("proposals", "Indicator proposals (leave-one-out)", "bench/proposals.py", ["--no-write"], ["--no-write"],
               "Recall and precision of the proposed indicators against two baselines on the bundled corpus."),
+        Bench("export", "Export: the .xlsx and the PNG of a finished table", "bench/export_bench.py", [],
+              ["--runs", "5"],
+              "`write_xlsx` + `render_png` of a finished table as the chat's finish step makes them; goal ≤ 100 ms "
+              "together. Then the largest draft the limits allow, and a table over the limit (refused)."),
+        Bench("import", "Import into the corpus store at two sizes", "bench/import_scale.py", [],
+              ["--sizes", "20", "200", "--repeat", "1"],
+              "The function behind `jixiao import` (parse every file, `CorpusStore.upsert`, the derived file) at "
+              "200 and 2,000 tables. Goal: 10× the tables in at most 10× the time."),
+        Bench("race", "Race test", "bench/race_test.py", [], ["--trials", "5", "--reviewer-trials", "5"],
+              "Writers that collide on one user's file or one review code, in threads and in processes; "
+              "nothing may be lost and exactly one reviewer may win."),
         Bench("kill", "Kill test", "bench/kill_test.py", ["--kills", "200"], ["--kills", "10"],
               "A real writer process drafting for 4 users, SIGKILLed at random moments; after each kill the "
               "store must open and hold every acknowledged answer. Goal: 200/200 kills, nothing lost."),
     ]
-    load = Bench("load", "Load test", "bench/load_test.py", [], [],
-                 "1,000 simulated users drafting at once through the real PTB `Application` (offline), "
-                 "against a PTB application whose handler only sends one reply (the framework's floor). "
-                 "Goal: at least half of the floor's throughput, no lost or misrouted replies.")
-    if LOAD_TEST.exists():
-        if quick and "--quick" in LOAD_TEST.read_text(encoding="utf-8"):
+    load_about = ("{users} simulated users drafting at once through the real PTB `Application` (offline), "
+                  "against a PTB application whose handler only sends one reply (the framework's floor). "
+                  "Goal: at least half of the floor's throughput, no lost or misrouted replies.")
+    loads = [Bench("load", "Load test", "bench/load_test.py", [], [], load_about.format(users="1,000")),
+             Bench("load300", "Load test, 300 users", "bench/load_test.py", ["--users", "300"], ["--quick"],
+                   load_about.format(users="300"))]
+    for load in loads:
+        if not LOAD_TEST.exists():
+            load.skipped = "bench/load_test.py does not exist yet (issue 8, part 3); not run."
+        elif quick and "--quick" in LOAD_TEST.read_text(encoding="utf-8"):
             load.quick = ["--quick"]
-    else:
-        load.skipped = "bench/load_test.py does not exist yet (issue 8, part 3); not run."
-    items.append(load)
+    items += loads
     for item in items:
         item.argv = item.quick if quick else item.full
     return items
@@ -199,11 +224,48 @@ def headline_engine(out: str) -> list[tuple[str, str]]:
         if len(cells) == 6 and cells[1] in ("every step", "answer steps (all but the final one)"):
             corpus, step, _, p50, p99, _ = cells
             rows.append((f"Engine step, {corpus} corpus, {step}", f"p50 {p50} ms, p99 {p99} ms"))
-        if len(cells) == 8 and cells[0] != "filings loaded":
-            filings, seconds, load, index, growth, peak, kept, traced_peak = cells
-            rows.append((f"Start-up with {filings} filings (`build_engine`)",
-                         f"{seconds} s (corpus {load} s, index {index} s); RSS +{growth} MiB (peak {peak} MiB); "
-                         f"tracemalloc {kept} MiB kept, {traced_peak} MiB peak"))
+    return rows
+
+
+def headline_startup(out: str) -> list[tuple[str, str]]:
+    """bench/startup.py's last line and its median line."""
+    last = next((x for x in reversed(out.splitlines()) if x.startswith("start-up:")), None)
+    median = next((x for x in out.splitlines() if x.startswith("median of")), None)
+    rows = []
+    if last:
+        rows.append((f"Start-up ({last.rsplit('(', 1)[-1].rstrip(')')})", last.removeprefix("start-up: ")))
+    if median:
+        search = _num(r"search p95 ([\d.]+) ms", median)
+        after = _num(r"RSS (\d+) MiB after (\d+) conversations", median)
+        if search:
+            rows.append(("… search p95 on the mapped index", f"{search} ms"))
+        if after:
+            rows.append(("… RSS after 30 conversations", f"{after} MiB"))
+    return rows
+
+
+def headline_export(out: str) -> list[tuple[str, str]]:
+    rows = []
+    for cells in _table_rows(out):
+        if len(cells) == 6 and cells[2] in ("both", "cpu"):
+            table, indicators, step, _, median, p95 = cells
+            what = "wall" if step == "both" else "CPU"
+            rows.append((f"Export .xlsx + PNG, {table} ({indicators} indicators), {what}", f"median {median} ms, p95 {p95} ms"))
+    return rows
+
+
+def headline_import(out: str) -> list[tuple[str, str]]:
+    line = next((x for x in out.splitlines() if x.startswith("ratio")), None)
+    return [("Import scale", line.strip())] if line else []
+
+
+def headline_race(out: str) -> list[tuple[str, str]]:
+    rows = []
+    for line in out.splitlines():
+        match = re.match(r"(threads|processes)\s+(.+?)\s{2,}trials: (\d+), failed: (\d+), lost: (\d+)", line)
+        if match:
+            kind, race, trials, failed, lost = match.groups()
+            rows.append((f"Race, {race} ({kind})", f"trials {trials}, failed {failed}, lost {lost}"))
     return rows
 
 
@@ -240,9 +302,11 @@ def headline_kill(out: str) -> list[tuple[str, str]]:
 def headline_load(out: str) -> list[tuple[str, str]]:
     """bench/load_test.py's summary lines: "ours: …", "floor: …", "ratio ours/floor: …", "lost: …"."""
     rows = []
+    users = _num(r"^ours:.*\(([\d,]+) updates: ([\d,]+) users", out, 2)
+    name = f"Load test ({users} users)" if users else "Load test"
     for line in out.splitlines():
-        for prefix, label in (("ours:", "Load test, ours"), ("floor:", "Load test, PTB floor"),
-                              ("ratio", "Load test, throughput ratio"), ("lost:", "Load test, replies")):
+        for prefix, label in (("ours:", f"{name}, ours"), ("floor:", f"{name}, PTB floor"),
+                              ("ratio", f"{name}, throughput ratio"), ("lost:", f"{name}, replies")):
             if line.startswith(prefix):
                 rows.append((label, line.removeprefix(prefix).strip(" :") if prefix != "lost:" else line.strip()))
     if not rows:  # an output format this script does not know: any line with a figure in it
@@ -253,7 +317,10 @@ def headline_load(out: str) -> list[tuple[str, str]]:
 
 
 HEADLINES = {"values": headline_values, "store": headline_store, "engine": headline_engine,
-             "search": headline_search, "proposals": headline_proposals, "kill": headline_kill, "load": headline_load}
+             "startup1k": headline_startup, "startup10k": headline_startup, "startup100k": headline_startup,
+             "search": headline_search, "proposals": headline_proposals, "export": headline_export,
+             "import": headline_import, "race": headline_race, "kill": headline_kill, "load": headline_load,
+             "load300": headline_load}
 
 
 # ------------------------------------------------------------------ the document
@@ -352,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None,
                         help="where to write (default docs/BENCHMARKS.md; with --quick a temp file)")
     parser.add_argument("--only", nargs="+", metavar="NAME",
-                        help="run only these: values store engine search proposals kill load")
+                        help="run only these: values store engine startup1k startup10k startup100k search "
+                             "proposals export import race kill load load300")
     args = parser.parse_args(argv)
     out = args.out or (Path(tempfile.gettempdir()) / "BENCHMARKS-quick.md" if args.quick else DOC)
 

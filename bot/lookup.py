@@ -130,8 +130,9 @@ def lookup(corpus: Corpus | Iterable[Filing], query: str, *, unit: str | None = 
     if not wanted:
         return result
     result.exact = corpus.named(query)
-    names = [name for name in corpus.names() if normalize_name(name) != wanted]
-    scored = process.extract(wanted, names, scorer=fuzz.WRatio, processor=normalize_name, limit=None)
+    forms = [(name, form) for name, form in corpus.name_forms() if form != wanted]  # normalised once, in the index
+    scored = process.extract(normalize_name(wanted), [form for _, form in forms], scorer=fuzz.WRatio, limit=None)
+    scored = [(forms[at][0], score, at) for _, score, at in scored]
     close = [(name, score) for name, score, _ in scored if score >= FUZZY_CUTOFF][:MAX_FUZZY]
     result.fuzzy = [(f, score) for name, score in close for f in corpus.named(name) if f.project_name == name]
     if not result.found:

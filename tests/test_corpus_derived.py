@@ -12,6 +12,7 @@ from jixiao.bot.domain.models import Filing, Source
 from jixiao.bot.retrieval import stored
 from jixiao.bot.retrieval.corpus import Corpus
 from jixiao.bot.retrieval.index import Query, SearchIndex
+from jixiao.bot.retrieval.text import normalize_name
 from jixiao.bot.wiring import load_corpus
 from jixiao.store.corpus import CorpusStore, OwnFilingStore, bundled_corpus
 
@@ -46,6 +47,7 @@ def answers(corpus: Corpus) -> list:
     out.append([corpus.common(field, 6) for field in ("department", "implementing_unit", "category", "nature")])
     out.append(corpus.common("category", 6, format="2024"))
     out.append(corpus.names())
+    out.append(corpus.name_forms())
     out.append([[f.key for f in corpus.named(f.project_name)] for f in SEEDS])
     out.append([getattr(corpus.latest(f.project_name, before=2025), "key", None) for f in SEEDS])
     return out
@@ -55,6 +57,11 @@ def answers(corpus: Corpus) -> list:
 def data_dir(tmp_path):
     CorpusStore(tmp_path).upsert(varied(300))
     return tmp_path
+
+
+def test_name_forms_are_each_name_normalised():
+    corpus = Corpus(SEEDS + varied(50))
+    assert corpus.name_forms() == [(name, normalize_name(name)) for name in corpus.names()]
 
 
 def test_an_import_builds_the_derived_file_and_start_up_maps_it(data_dir, monkeypatch):

@@ -9,6 +9,7 @@ fields (:class:`~bot.retrieval.catalog.FilingTable`), so none of them walks the 
 ``common``             counts of a header column (kept until the corpus changes)
 ``named``, ``latest``  the name's posting in the index; only those filings are read
 ``names``              the catalog's distinct printed names (sorted once per change)
+``name_forms``         the same with each one's normalised form (the index's, not computed again)
 ``index``              the similar-project search
 ``add``                indexes the new filings in place (no rebuild)
 =====================  ============================================================
@@ -62,6 +63,7 @@ class Corpus:
         self._table = index.table
         self._lock = index._lock  # one lock: a question never sees half of an add
         self._common: dict[tuple[str, str | None], list[str]] = {}
+        self._forms: list[tuple[str, str]] | None = None
 
     # ------------------------------------------------------------------ questions
     def __len__(self) -> int:
@@ -112,6 +114,19 @@ class Corpus:
         with self._lock:
             return list(self._table.printed_names())
 
+    def name_forms(self) -> list[tuple[str, str]]:
+        """Every distinct project name as printed and as compared (:func:`normalize_name`),
+        sorted as :meth:`names`; taken from the index, so no name is normalised again."""
+        with self._lock:
+            if self._forms is None:
+                table, name_doc, texts = self._table, self._index._name_doc, self._index._names.text
+                doc_of: dict[int, int] = {}
+                for fid in table.fids():
+                    doc_of.setdefault(table.names[fid], name_doc[fid])
+                forms = {table.name_texts[n]: texts(doc) for n, doc in doc_of.items()}
+                self._forms = [(name, forms[name]) for name in table.printed_names()]
+            return self._forms
+
     # ------------------------------------------------------------------ changes
     def add(self, filings: Iterable[Filing]) -> None:
         """Filings join (an approved table, an uploaded file), replacing those with the same key
@@ -132,6 +147,7 @@ class Corpus:
                 return
             self._index.add(new.values(), retire=replaced)
             self._common.clear()
+            self._forms = None
 
 
 def as_corpus(filings: Corpus | Iterable[Filing]) -> Corpus:
