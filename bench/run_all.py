@@ -236,11 +236,11 @@ def headline_startup(out: str) -> list[tuple[str, str]]:
         rows.append((f"Start-up ({last.rsplit('(', 1)[-1].rstrip(')')})", last.removeprefix("start-up: ")))
     if median:
         search = _num(r"search p95 ([\d.]+) ms", median)
-        after = _num(r"RSS (\d+) MiB after (\d+) conversations", median)
+        after = re.search(r"RSS (\d+) MiB after (\d+) conversations", median)
         if search:
             rows.append(("… search p95 on the mapped index", f"{search} ms"))
         if after:
-            rows.append(("… RSS after 30 conversations", f"{after} MiB"))
+            rows.append((f"… RSS after {after[2]} conversations", f"{after[1]} MiB"))
     return rows
 
 
@@ -284,8 +284,17 @@ def headline_search(out: str) -> list[tuple[str, str]]:
 
 
 def headline_proposals(out: str) -> list[tuple[str, str]]:
+    """The "ours" row of bench/proposals.py's first table with an "all" column (recall / precision / F1)."""
+    columns = None
     for cells in _table_rows(out):
-        if cells and cells[0] == "ours/bigram" and len(cells) >= 4:
+        if cells and cells[0] == "method":
+            columns = cells
+            continue
+        if columns and "all" in columns and cells and cells[0] in ("ours", "ours/bigram"):
+            value = cells[columns.index("all")].replace("*", "")
+            recall, precision, f1 = (v.strip() for v in value.split("/"))
+            return [("Indicator proposals, ours (all forms)", f"recall {recall}, precision {precision}, F1 {f1}")]
+        if columns and len(cells) >= 4 and cells[0] == "ours/bigram":  # the older layout
             return [("Indicator proposals, ours/bigram", f"recall {cells[1]}, precision {cells[2]}, F1 {cells[3]}")]
     return []
 
@@ -359,6 +368,8 @@ def as_markdown(output: str) -> str:
         if block:
             out += ["```text", *block, "```"]
         return "\n".join(out)
+    if all(not x.strip() or x.startswith("#") or _prose(x) for x in lines):  # headings and sentences
+        return "\n".join(("###" + x if x.startswith("#") else x) for x in lines)
     return "\n".join(["```text", *lines, "```"])
 
 
