@@ -49,6 +49,13 @@ time, any thread) around ``Engine.handle`` and the store's ``AtomicJSONStorage.w
 ``read``; with the CPU time of the event loop's thread this splits an update's cost
 between PTB + adapter and the engine, and shows the durable saves' share.
 
+**The durable save.** Each answer is saved through the store's journal (``store/journal.py``:
+the new file is made durable in a shared journal, one ``fdatasync`` for all the saves
+waiting at that moment, then put in place): the report gives how many saves each sync
+covered. ``--no-journal`` saves each answer with its own fsyncs, as before the journal;
+``--fsync-latency MS`` makes every fsync slower, to see how both fare on a slower disk than
+this machine's (group commit pays where a sync is slow).
+
 **Rate limiter.** The bot is built with PTB's ``AIORateLimiter``, which holds every
 ``chat_id`` call to 30 per second (Telegram's own limit for a bot). Offline it would make
 both runs measure that limit, so it is taken out of our ``Application`` for the
@@ -86,6 +93,7 @@ from jixiao.bot.adapters.telegram_logging import KeyValueFormatter  # noqa: E402
 from jixiao.bot.adapters.telegram_order import PerUserOrder  # noqa: E402
 from jixiao.bot.conversation.engine import Engine  # noqa: E402
 from jixiao.bot.texts import render_plain  # noqa: E402
+from jixiao.bot.wiring import build_engine  # noqa: E402
 from jixiao.store.drafts import DraftStore  # noqa: E402
 from jixiao.store.safe_storage import AtomicJSONStorage  # noqa: E402
 from telegram import LinkPreviewOptions, Update  # noqa: E402
@@ -270,6 +278,7 @@ class Result:
     main_cpu_seconds: float = 0.0  # the event loop's thread: PTB, the adapter, the load generator, the fake API
     system_cpu_seconds: float = 0.0  # the kernel's part of cpu_seconds (system calls: files, fsync); runs without the GIL
     errors_logged: int = 0
+    journal: tuple[int, int] | None = None  # saves, fdatasyncs of the store's journal
     engine_ms: list[float] = field(default_factory=list)
     timers: dict[str, list] = field(default_factory=dict)
 
@@ -571,12 +580,14 @@ class LogCapture:
 
 
 async def run_ours(data_dir: Path, user_ids: list[int], script: tuple[Step, ...], *, rate_limiter: bool = False,
-                   timeout: float = 1800.0, log_path: Path | None = None) -> tuple[Result, OfflineRequest]:
+                   timeout: float = 1800.0, log_path: Path | None = None,
+                   journal: bool = True) -> tuple[Result, OfflineRequest]:
     """Our bot's ``Application`` on ``data_dir``: every user drafts ``script``; checked."""
     result = Result("ours", len(user_ids), len(script))
     request = OfflineRequest(user_ids)
     with LogCapture(log_path) as log:
-        app = build_application(make_config(data_dir, user_ids), request=request, today=lambda: TODAY)
+        engine = build_engine(data_dir, today=lambda: TODAY, journal=journal)  # what build_application builds
+        app = build_application(make_config(data_dir, user_ids), engine=engine, request=request)
         if not rate_limiter:
             app.bot._rate_limiter = None  # 30 sends/s, Telegram's limit: see the module's docstring
         driver = Driver(app, request, result, floor=False)
@@ -590,6 +601,8 @@ async def run_ours(data_dir: Path, user_ids: list[int], script: tuple[Step, ...]
         finally:
             await app.stop()
             await app.shutdown()
+            if engine.store.journal is not None:
+                result.journal = (engine.store.journal.saves, engine.store.journal.syncs)
             await app.post_shutdown(app)  # waits for the engine's threads, closes the store
         result.errors_logged = log.errors
         result.engine_ms = log.engine_ms
@@ -677,7 +690,7 @@ def breakdown(result: Result) -> list[str]:
 
 
 def report(ours: tuple[Result, OfflineRequest], floors: list[tuple[Result, OfflineRequest]], *,
-           rate_limiter: bool) -> str:
+           rate_limiter: bool, fsync_latency: float = 0.0) -> str:
     a, b = summary([ours]), summary(floors)
     result = ours[0]
     ratio = a["rate"] / b["rate"] if b["rate"] else float("nan")
@@ -709,6 +722,15 @@ def report(ours: tuple[Result, OfflineRequest], floors: list[tuple[Result, Offli
         e = result.engine_ms
         lines.append(f"The adapter's engine_ms (queueing for an engine thread included): median "
                      f"{percentile(e, 0.5):.1f} ms, 99th percentile {percentile(e, 0.99):.1f} ms.")
+    if fsync_latency:
+        lines.append(f"Disk: every fsync and fdatasync made {fsync_latency:g} ms slower (--fsync-latency), a slower "
+                     "disk than this machine's.")
+    if result.journal:
+        saves, syncs = result.journal
+        lines.append(f"Journal (group commit): {saves:,} saves made durable by {syncs:,} fdatasyncs "
+                     f"({saves / max(1, syncs):.2f} saves per sync).")
+    elif result.timers:
+        lines.append("Journal: off (--no-journal): each save fsynced on its own.")
     lines.append("Latency: from the update being queued to its last Bot API call, with every user's next answer "
                  "sent as soon as the previous reply arrived (a closed loop: the median is about users ÷ throughput).")
     lines.append("PTB's AIORateLimiter (30 sends/s, Telegram's limit) was " +
@@ -719,6 +741,18 @@ def report(ours: tuple[Result, OfflineRequest], floors: list[tuple[Result, Offli
         for problem in run.problems[:20]:
             lines.append(f"PROBLEM ({run.label}): {problem}")
     return "\n".join(lines)
+
+
+def slower_disk(seconds: float) -> None:
+    """Every fsync and fdatasync waits ``seconds`` more (the GIL released, as a disk's wait is)."""
+    for name in ("fsync", "fdatasync"):
+        real = getattr(os, name)
+
+        def slow(fd, real=real):
+            time.sleep(seconds)
+            return real(fd)
+
+        setattr(os, name, slow)
 
 
 def failures(*results: Result) -> int:
@@ -745,10 +779,10 @@ async def main_async(args) -> int:
         floors = [await run_floor(user_ids, script, timeout=args.timeout)]
         gc.collect()
         ours = await run_ours(data_dir, user_ids, script, rate_limiter=args.rate_limiter, timeout=args.timeout,
-                              log_path=log_path)
+                              log_path=log_path, journal=not args.no_journal)
         gc.collect()
         floors.append(await run_floor(user_ids, script, timeout=args.timeout))
-        print(report(ours, floors, rate_limiter=args.rate_limiter))
+        print(report(ours, floors, rate_limiter=args.rate_limiter, fsync_latency=args.fsync_latency))
         return 1 if failures(ours[0], *(f for f, _ in floors)) else 0
     finally:
         if temp is not None and not args.keep:
@@ -767,7 +801,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-limiter", action="store_true",
                         help="keep PTB's AIORateLimiter in our Application (30 sends/s: very slow)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for each run (default 1800)")
+    parser.add_argument("--no-journal", action="store_true",
+                        help="save each answer with its own fsyncs instead of the store's journal (group commit)")
+    parser.add_argument("--fsync-latency", type=float, default=0.0, metavar="MS",
+                        help="make every fsync and fdatasync MS milliseconds slower: a slower disk than this one")
     args = parser.parse_args(argv)
+    if args.fsync_latency:
+        slower_disk(args.fsync_latency / 1000)
     if args.quick:
         args.users = min(args.users, 100)
     return asyncio.run(main_async(args))

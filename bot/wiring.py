@@ -23,10 +23,11 @@ def load_corpus(data_dir: Path) -> Corpus:
     return Corpus.open(Path(data_dir))
 
 
-def build_engine(data_dir: Path, today: Callable[[], date] = date.today, **options) -> Engine:
+def build_engine(data_dir: Path, today: Callable[[], date] = date.today, *, journal: bool = True, **options) -> Engine:
     """The engine on the files in ``data_dir``; ``options`` go to ``Engine`` (``now``, ``code_ttl`` …).
+    ``journal=False`` saves each answer with its own fsyncs (``store.journal`` for why not).
     Approvals a crash left half done are settled first (``Engine.recover_own_filings``)."""
-    engine = Engine(DraftStore(Path(data_dir)), load_corpus(data_dir), today=today,
+    engine = Engine(DraftStore(Path(data_dir), journal=journal), load_corpus(data_dir), today=today,
                     shares=ShareStore(Path(data_dir)), own_filings=OwnFilingStore(Path(data_dir)), **options)
     engine.recover_own_filings()
     return engine

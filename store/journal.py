@@ -263,6 +263,8 @@ class Journal:
             os.unlink(segment.path)
             if self.durable:
                 _fsync_directory(self.directory)
+        except FileNotFoundError:  # the whole directory is gone (a temporary one, at exit): nothing to keep
+            pass
         except OSError as error:  # left for the next start-up's recovery, which is harmless
             logger.warning("event=journal_retire_failed path=%s error=%s", segment.path, error)
         finally:
