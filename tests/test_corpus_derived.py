@@ -50,6 +50,7 @@ def answers(corpus: Corpus) -> list:
     out.append(corpus.name_forms())
     out.append([[f.key for f in corpus.named(f.project_name)] for f in SEEDS])
     out.append([getattr(corpus.latest(f.project_name, before=2025), "key", None) for f in SEEDS])
+    out.append([getattr(corpus.get(f.key), "key", None) for f in SEEDS] + [corpus.get("no such key")])
     return out
 
 

@@ -38,10 +38,10 @@ def own_keys(engine) -> set[str]:
 def test_a_crash_after_the_verdict_is_stored_is_healed_at_the_next_start(tmp_path, monkeypatch):
     engine = build_engine(tmp_path, today=lambda: TODAY)
 
-    def dies(self, filing):
+    def dies(self, filings):
         raise Crash
 
-    monkeypatch.setattr(Engine, "add_own_filing", dies)  # the verdict is committed, then the process dies
+    monkeypatch.setattr(Engine, "add_own_filings", dies)  # the verdict is committed, then the process dies
     with pytest.raises(Crash):
         approve(engine)
     monkeypatch.undo()
@@ -86,3 +86,14 @@ def test_an_approval_without_a_crash_leaves_nothing_staged(tmp_path):
     store = OwnFilingStore(tmp_path)
     assert [f.key for f in store.all()] == [key] and store.pending() == []
     assert own_keys(build_engine(tmp_path, today=lambda: TODAY)) == {key}  # and it is there after a restart
+
+
+def test_a_table_a_user_sent_is_kept_if_a_crash_left_it_staged(tmp_path):
+    from jixiao.bot.domain.models import Source
+    from jixiao.store.corpus import bundled_corpus
+
+    sent = bundled_corpus()[0].model_copy(update={"source": Source(file="upload:alice/表.pdf", index=0)})
+    OwnFilingStore(tmp_path).stage([sent])  # the turn that read it died before confirming
+    engine = build_engine(tmp_path, today=lambda: TODAY)
+    assert sent.key in own_keys(engine) | {f.key for f in engine.corpus if f.key.startswith("upload:")}
+    assert OwnFilingStore(tmp_path).pending() == [] and [f.key for f in OwnFilingStore(tmp_path).all()] == [sent.key]

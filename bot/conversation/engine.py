@@ -361,8 +361,8 @@ class Engine:
             if own:
                 self.own_filings.discard([f.key for f in own])
             raise
-        for filing in own:
-            self.add_own_filing(filing)
+        if own:
+            self.add_own_filings(own)
         return [effect.reply for effect in turn.effects if isinstance(effect, Notify)]
 
     def _own_write(self, turn: Turn, before: dict[str, str], revision: int) -> list[UserWrite]:
@@ -381,33 +381,36 @@ class Engine:
         draft.updated = now_iso()
         return draft
 
-    def add_own_filing(self, filing: Filing) -> None:
-        """An approved table joins the corpus: stored apart from the seeds (confirmed, if it
-        was staged), searchable at once."""
-        self.own_filings.upsert([filing])
-        self.corpus.add([filing])
+    def add_own_filings(self, filings: list[Filing]) -> None:
+        """Our own tables (approved, or sent by a user) join the corpus: stored apart from the
+        seeds (confirmed, if they were staged), searchable at once — in one add, so a file of
+        many tables renews the index's weights once."""
+        self.own_filings.upsert(filings)
+        self.corpus.add(filings)
 
     def recover_own_filings(self) -> int:
-        """Settles approvals a crash left half done (at start-up): a staged table whose verdict
-        is in its drafter's file is confirmed and joins the corpus; one whose verdict is not
-        (the turn was refused, or died before storing it) is dropped. Returns how many joined."""
+        """Settles what a crash left staged (at start-up): an approved table whose verdict is in
+        its drafter's file, and a table a user sent, are confirmed and join the corpus; an
+        approval whose verdict is not there (the turn was refused, or died before storing it)
+        is dropped. Returns how many joined."""
         confirmed, dropped = [], []
         for filing in self.own_filings.pending():
-            (confirmed if self._approved(filing) else dropped).append(filing)
+            (confirmed if self._settled(filing) else dropped).append(filing)
         if confirmed:
-            self.own_filings.upsert(confirmed)
-            self.corpus.add(confirmed)
+            self.add_own_filings(confirmed)
         if dropped:
             self.own_filings.discard([f.key for f in dropped])
         if confirmed or dropped:
             logger.warning("event=own_filings_recovered confirmed=%d dropped=%d", len(confirmed), len(dropped))
         return len(confirmed)
 
-    def _approved(self, filing: Filing) -> bool:
-        """Whether the drafter's file holds the approval of the version ``filing`` was made from."""
+    def _settled(self, filing: Filing) -> bool:
+        """Whether a staged table stays: an approval only if the drafter's file holds the verdict
+        on that version; any other (a table sent by a user) always — it was theirs to keep, at
+        worst kept without the reply saying so, as an answer saved just before a crash is."""
         source = filing.source
         if source is None or not source.file.startswith(OWN_PREFIX):
-            return False
+            return True
         user, _, draft_id = source.file[len(OWN_PREFIX):].rpartition("/")
         draft = next((d for d in self.store.load(user).drafts if d.id == draft_id), None) if user else None
         return draft is not None and any(r.version == source.index and r.verdict == APPROVED for r in draft.reviews)

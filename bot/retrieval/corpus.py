@@ -8,6 +8,7 @@ fields (:class:`~bot.retrieval.catalog.FilingTable`), so none of them walks the 
 =====================  ============================================================
 ``common``             counts of a header column (kept until the corpus changes)
 ``named``, ``latest``  the name's posting in the index; only those filings are read
+``get``                one filing by key
 ``names``              the catalog's distinct printed names (sorted once per change)
 ``name_forms``         the same with each one's normalised form (the index's, not computed again)
 ``index``              the similar-project search
@@ -97,6 +98,12 @@ class Corpus:
     def named(self, name: str) -> list[Filing]:
         """The filings of project ``name`` (white space and bracket forms ignored), oldest first."""
         return [self._table.filing(fid) for fid in self._named(name)]
+
+    def get(self, key: str) -> Filing | None:
+        """The filing with ``key`` (``Filing.key``), or None; reads that one filing only."""
+        with self._lock:
+            fid = self._table.fid_of(key)
+        return None if fid is None else self._table.filing(fid)
 
     def latest(self, name: str, before: int | None = None) -> Filing | None:
         """The most recent filing of project ``name`` (of a year before ``before``), or None;
