@@ -199,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
              "filings themselves (they share the seeds' indicator lists). The target is search p95 < 20 ms at "
              "100,000 filings."),
             "",
+            ("This is the index as built in memory. The running bot maps it from the derived corpus file instead "
+             "(`bot/retrieval/stored.py`: nothing is built at start-up, each filing a search returns is read from "
+             "disk and validated when first asked for); `bench/startup.py --filings 100000` measures the same 300 "
+             "searches on that index, and docs/BENCHMARKS.md gives its figures (\"Start-up with 100,000 "
+             "filings\")."),
+            "",
         ])
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(text, encoding="utf-8")

@@ -47,6 +47,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
 QUERIES = 300
+from search_scale import percentile  # noqa: E402  (bench/search_scale.py: one percentile for both)
 
 
 def status_mib(field: str) -> float:
@@ -54,11 +55,6 @@ def status_mib(field: str) -> float:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 # ------------------------------------------------------------------ the parent: make the corpus, run children

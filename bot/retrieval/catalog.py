@@ -67,6 +67,7 @@ class FilingTable:
         self.retired: set[int] = set()
         self._in_memory: dict[int, Filing] = {}
         self._lines: tuple[Sequence[int], Sequence[int]] = (bytearray(), array("q", [0]))  # JSON lines, offsets
+        self._read: Callable[[int, int], bytes] = lambda start, end: bytes(self._lines[0][start:end])
         self._cache: OrderedDict[int, Filing] = OrderedDict()
         self._cache_lock = threading.Lock()
         for filing in filings:
@@ -141,8 +142,8 @@ class FilingTable:
             if found is not None:
                 self._cache.move_to_end(fid)
                 return found
-        blob, offsets = self._lines
-        found = Filing.model_validate_json(bytes(blob[offsets[fid]:offsets[fid + 1]]))
+        offsets = self._lines[1]
+        found = Filing.model_validate_json(self._read(offsets[fid], offsets[fid + 1]))
         with self._cache_lock:
             self._cache[fid] = found
             while len(self._cache) > CACHED:
@@ -205,6 +206,8 @@ class FilingTable:
         """Every filing as a line of JSON (bytes) and their offsets (filing ``fid`` is
         ``blob[offsets[fid]:offsets[fid + 1]]``), for saving."""
         blob, offsets = self._lines
+        if blob is None:  # a loaded table: its lines as read
+            blob = self._read(0, offsets[-1])
         if len(offsets) == len(self.years) + 1:
             return blob, offsets
         blob, offsets = bytearray(blob), array("q", offsets)
@@ -223,10 +226,11 @@ class FilingTable:
         return arrays, lists
 
     @classmethod
-    def from_parts(cls, arrays: dict[str, Sequence[int]], lists: dict[str, list], lines: tuple[Sequence[int], Sequence[int]],
-                   keys: Callable[[], list[str]]) -> FilingTable:
-        """The table :meth:`parts` described, its filings read from ``lines`` (the bytes of the
-        JSON lines and their offsets) when asked for; ``keys()`` gives the keys, when first needed."""
+    def from_parts(cls, arrays: dict[str, Sequence[int]], lists: dict[str, list],
+                   lines: tuple[Callable[[int, int], bytes], Sequence[int]], keys: Callable[[], list[str]]) -> FilingTable:
+        """The table :meth:`parts` described, each filing read when asked for: ``lines`` is a
+        function giving the bytes from one offset to another of the JSON lines, and the table of
+        their offsets; ``keys()`` gives the keys, when first needed."""
         table = cls()
         table.years = arrays["years"].tolist()
         table.columns = {name: arrays[f"column_{name}"].tolist() for name in COLUMNS}
@@ -240,5 +244,6 @@ class FilingTable:
         for fid in table.retired:
             table._name_counts[table.names[fid]] -= 1
         table._keys, table._key_source = None, keys
-        table._lines = lines
+        table._read, offsets = lines
+        table._lines = (None, offsets)
         return table

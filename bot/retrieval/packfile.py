@@ -13,8 +13,8 @@ Layout (offsets in bytes from the start of the file)::
 
 Offsets are from the start of the file. :class:`Pack` maps the file and hands out each
 array as a ``memoryview`` cast to its typecode (nothing is copied: pages are read when
-touched, and the kernel may drop them again) and each list parsed from JSON when first
-asked for. A file written on a machine of the other byte order, cut short, or of another
+touched, and the kernel may drop them again), a byte array also as a function that reads a
+range of it (:meth:`Pack.reader`), and each list parsed from JSON when first asked for. A file written on a machine of the other byte order, cut short, or of another
 format is refused with :class:`PackError`, and the caller rebuilds it.
 """
 
@@ -26,6 +26,7 @@ import os
 import secrets
 import sys
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ class Pack:
             if size < len(MAGIC) + 16:
                 raise PackError(f"{self.path}: too short to be a pack")
             self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        self._fd = os.open(self.path, os.O_RDONLY)  # for reader(): kept open with the mapping
         view = memoryview(self._map)
         if bytes(view[: len(MAGIC)]) != MAGIC:
             raise PackError(f"{self.path}: not a pack of this format")
@@ -123,6 +125,23 @@ class Pack:
         offset, typecode, count = self._arrays[name]
         itemsize = 1 if typecode == "B" else array(typecode).itemsize
         return self._view[offset: offset + count * itemsize].cast(typecode)
+
+    def reader(self, name: str) -> Callable[[int, int], bytes]:
+        """A function giving the bytes ``[start, end)`` of array ``name`` (a ``"B"`` array) by
+        reading the file (``os.pread``), not through the mapping: what is read is cached by the
+        kernel but not counted in this process's resident set, as touched mapped pages (and
+        their neighbours, mapped with them) would be."""
+        offset, typecode, count = self._arrays[name]
+        if typecode != "B":
+            raise PackError(f"{self.path}: {name} holds {typecode!r} items, not bytes")
+        fd = self._fd
+
+        def read(start: int, end: int) -> bytes:
+            if not 0 <= start <= end <= count:
+                raise IndexError(f"{name}: bytes {start}:{end} of {count}")
+            return os.pread(fd, end - start, offset + start)
+
+        return read
 
     def list(self, name: str) -> list:
         if name not in self._parsed:

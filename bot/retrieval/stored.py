@@ -133,8 +133,8 @@ def load(path: Path) -> SearchIndex:
     """The index in the pack at ``path`` (:class:`PackError` if it is not a whole pack)."""
     pack = Pack(path)
     arrays_named, lists_named = pack.names()
-    arrays = {name: pack.array(name) for name in arrays_named}
-    lines = (arrays.pop("filings/json"), arrays.pop("filings/offsets"))
+    arrays = {name: pack.array(name) for name in arrays_named if name != "filings/json"}
+    lines = (pack.reader("filings/json"), arrays.pop("filings/offsets"))  # read, not mapped: see Pack.reader
     lists = {name: pack.list(name) for name in lists_named if name != "table/keys"}
     try:
         return SearchIndex.from_parts(arrays, lists, lines, lambda: pack.list("table/keys"))
