@@ -138,8 +138,9 @@ def _generation_of(data: dict | None) -> str:
 class DraftStore:
     """Each user's session and drafts in their own JSON file under ``<directory>/users``."""
 
-    #: Bytes of documents kept from the files last read or written (least recently used dropped first).
-    CACHE_BYTES = 64 * 2**20
+    #: Characters of documents kept from the files last read or written (least recently used
+    #: dropped first); Chinese text takes two bytes a character, so about twice as many bytes.
+    CACHE_BYTES = 32 * 2**20
 
     def __init__(self, directory: Path | None = None, *, files=None, journal: bool = True):
         """The store of ``<directory>/users`` (or of ``files``: ``MemoryUserFiles`` for tests).
