@@ -48,12 +48,15 @@ class Rows:
     gives a list that may be changed in place.
     """
 
-    def __init__(self, offsets: Sequence[int] = (0,), values: Sequence[int] = ()):
+    def __init__(self, offsets: Sequence[int] = (0,), values: Sequence[int] = (), *, typecode: str | None = None):
+        """``typecode`` (``"i"``): rows added are kept as arrays of it (4 bytes an item, not a
+        Python int each: what a large index is built in), else as lists (which sort)."""
         self._offsets = offsets
         self._values = memoryview(values) if isinstance(values, array) else values  # slices without copying
         self._base = len(offsets) - 1
+        self._typecode = typecode
         self._changed: dict[int, list[int]] = {}
-        self._added: list[list[int]] = []
+        self._added: list = []
 
     def __len__(self) -> int:
         return self._base + len(self._added)
@@ -68,7 +71,7 @@ class Rows:
 
     def append(self, items: Iterable[int] = ()) -> int:
         """A new last row; returns its number."""
-        self._added.append(list(items))
+        self._added.append(list(items) if self._typecode is None else array(self._typecode, items))
         return len(self) - 1
 
     def writable(self, row: int) -> list[int]:
@@ -158,11 +161,11 @@ class TextField:
         self._tokenize = tokenize
         self._query_tokens = query_tokens
         self._texts = Texts()
-        self._doc_tokens = Rows()
+        self._doc_tokens = Rows(typecode="i")
         self._members = Rows()
         self._vocab: dict[str, int] = {}
         self._token_text: list[str] = []
-        self._postings = Rows()
+        self._postings = Rows(typecode="i")
         self._idf2: Sequence[float] = []
         self._norms: Sequence[float] = []
         self._unseen2 = 0.0
@@ -232,9 +235,9 @@ class TextField:
         self._idf2 = idf2
 
     def _pack(self) -> None:
-        """Rows built as lists become flat arrays (less memory, the form :meth:`parts` saves)."""
-        self._doc_tokens = Rows(*self._doc_tokens.packed())
-        self._postings = Rows(*self._postings.packed())
+        """Rows built one by one become flat arrays (less memory, the form :meth:`parts` saves)."""
+        self._doc_tokens = Rows(*self._doc_tokens.packed(), typecode="i")
+        self._postings = Rows(*self._postings.packed(), typecode="i")
         self._members = Rows(*self._members.packed())
 
     # -- saving and loading ---------------------------------------------------------
@@ -256,8 +259,8 @@ class TextField:
         """The field :meth:`parts` described; ``arrays`` may be memoryviews of a mapped file."""
         field = cls(tokenize, query_tokens=query_tokens)
         field._texts = Texts(arrays["text_blob"], arrays["text_offsets"], arrays["text_hashes"], arrays["text_order"])
-        field._doc_tokens = Rows(arrays["doc_token_offsets"], arrays["doc_tokens"])
-        field._postings = Rows(arrays["posting_offsets"], arrays["postings"])
+        field._doc_tokens = Rows(arrays["doc_token_offsets"], arrays["doc_tokens"], typecode="i")
+        field._postings = Rows(arrays["posting_offsets"], arrays["postings"], typecode="i")
         field._members = Rows(arrays["member_offsets"], arrays["members"])
         field._token_text = list(tokens)
         field._vocab = {token: tid for tid, token in enumerate(tokens)}

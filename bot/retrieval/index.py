@@ -22,8 +22,17 @@ texts, so a name filed by 500 units is tokenised and stored once. A search
    top with a perfect goal match;
 3. returns the best ``top`` not excluded as :class:`Hit`, each with the reasons it matched.
 
-``bench/search_scale.py`` measures it (docs/SEARCH_SCALE.md): about 4 ms p95 and 140 MiB
-at 100,000 synthetic filings.
+The index is built once (from a list of filings, or by ``bot.retrieval.stored`` when the
+corpus changes) and then saved as flat arrays (:meth:`SearchIndex.parts`) that a later start
+maps from disk without rebuilding anything (:meth:`SearchIndex.from_parts`); filings added
+while the bot runs are indexed in place (:meth:`SearchIndex.add`). Built, loaded or grown,
+it answers alike. Per filing it keeps the numbers it scores with (name and goal docs, units,
+year, category: :class:`~bot.retrieval.catalog.FilingTable`); a filing itself is read only
+when it is a hit (or ``exclude`` must see it).
+
+``bench/search_scale.py`` measures it built in memory (docs/SEARCH_SCALE.md) and
+``bench/startup.py`` mapped from disk (docs/BENCHMARKS.md): about 13–14 ms p95 at 100,000
+synthetic filings on this 2-core machine, shared with other work.
 """
 
 from __future__ import annotations
