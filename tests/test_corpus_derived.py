@@ -49,6 +49,7 @@ def answers(corpus: Corpus) -> list:
     out.append(corpus.names())
     out.append(corpus.name_forms())
     out.append([[f.key for f in corpus.named(f.project_name)] for f in SEEDS])
+    out.append([[f.key for f in corpus.named(f.project_name, year=f.year)] for f in SEEDS])
     out.append([getattr(corpus.latest(f.project_name, before=2025), "key", None) for f in SEEDS])
     out.append([getattr(corpus.get(f.key), "key", None) for f in SEEDS] + [corpus.get("no such key")])
     return out
@@ -172,3 +173,11 @@ def test_a_saved_index_searches_as_the_built_one(tmp_path):
     for q in queries():
         assert [(h.filing, h.score, h.reasons) for h in loaded.search(q, top=6)] == \
                [(h.filing, h.score, h.reasons) for h in built.search(q, top=6)]
+
+
+def test_named_in_one_year_is_the_names_filings_of_that_year():
+    corpus = Corpus(SEEDS)
+    for filing in SEEDS:
+        assert corpus.named(filing.project_name, year=filing.year) == [
+            f for f in corpus.named(filing.project_name) if f.year == filing.year]
+    assert any(len(corpus.named(f.project_name, year=f.year)) < len(corpus.named(f.project_name)) for f in SEEDS)

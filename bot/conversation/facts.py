@@ -262,9 +262,8 @@ def answer_money_total(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 
 def _same_name_last_year(draft: Draft, ctx: Context):
-    name = draft.filing.project_name
-    older = [f for f in ctx.corpus.named(name) if f.year < draft.filing.year]
-    return max(older, key=lambda f: f.year, default=None)
+    """The latest earlier filing of this project's name (one filing read, whatever the corpus's size)."""
+    return ctx.corpus.latest(draft.filing.project_name, before=draft.filing.year)
 
 
 def ask_money_detail(draft: Draft, ctx: Context) -> Reply:

@@ -12,14 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from jixiao.bot.conversation.effects import Effect
 from jixiao.bot.conversation.limits import CODE_TTL
 from jixiao.bot.conversation.replies import Reply
 from jixiao.bot.conversation.state import Draft, Session, Share
 from jixiao.bot.conversation.stores import UserState
-from jixiao.bot.domain.models import Filing
 from jixiao.store.shares import new_code
+
+if TYPE_CHECKING:  # the corpus types, for readers: steps only ask the corpus questions
+    from jixiao.bot.retrieval.corpus import Corpus
+    from jixiao.bot.retrieval.index import SearchIndex
 
 
 # ------------------------------------------------------------------ outcomes
@@ -79,8 +83,8 @@ def _utc_now() -> datetime:
 class Context:
     """What steps may read besides the turn: the corpus, its index, the clock, settings."""
 
-    corpus: list[Filing]
-    index: object | None = None  # bot.retrieval.index.SearchIndex when available
+    corpus: Corpus  # bot.retrieval.corpus: ask it questions, do not walk it
+    index: SearchIndex | None = None  # the corpus's similar-project search (None for an empty corpus)
     today: date = field(default_factory=date.today)
     now: datetime = field(default_factory=_utc_now)
     last_department: str | None = None

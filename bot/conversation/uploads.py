@@ -113,7 +113,7 @@ def _known(filing: Filing, ctx: Context) -> Filing | None:
     def facts(f: Filing):
         return f.year, f.department, f.implementing_unit, [(i.level2, i.name, i.value) for i in f.indicators]
 
-    return next((f for f in ctx.corpus.named(filing.project_name)
+    return next((f for f in ctx.corpus.named(filing.project_name, year=filing.year)
                  if f.key != filing.key and facts(f) == facts(filing)), None)
 
 
@@ -157,7 +157,7 @@ def offer_menu(turn: Turn, text: str, ctx: Context) -> Outcome | None:
         turn.say(say("chat.pick_a_choice"))
         return None
     chosen = tables[int(wanted)]
-    table = next((f for f in ctx.corpus.named(chosen.name) if f.key == chosen.key), None)
+    table = ctx.corpus.get(chosen.key)
     if table is None:  # not in the corpus (it could not be stored): nothing to start from
         turn.say(say("upload.gone", name=chosen.name))
         return None

@@ -95,9 +95,11 @@ class Corpus:
                 self._common[(field, format)] = ranked
         return ranked[:limit]
 
-    def named(self, name: str) -> list[Filing]:
-        """The filings of project ``name`` (white space and bracket forms ignored), oldest first."""
-        return [self._table.filing(fid) for fid in self._named(name)]
+    def named(self, name: str, *, year: int | None = None) -> list[Filing]:
+        """The filings of project ``name`` (white space and bracket forms ignored), oldest first;
+        with ``year``, of that year only (chosen from the catalog: only those filings are read)."""
+        years = self._table.years
+        return [self._table.filing(fid) for fid in self._named(name) if year is None or years[fid] == year]
 
     def get(self, key: str) -> Filing | None:
         """The filing with ``key`` (``Filing.key``), or None; reads that one filing only."""
