@@ -140,6 +140,29 @@ def test_budget_system_layout_joins_symbol_value_unit_into_canonical_values(tmp_
     assert filing.complete
 
 
+def test_the_central_templates_column_names_and_a_weight_column_are_read(tmp_path):
+    """指标性质 / 度量单位 (the central-government template's names of 计算符号 / 计量单位) and a
+    权重(%) column instead of 指标解释: the same filing, nothing left over."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "budget.xlsx"
+    write_budget_system_xlsx(path)
+    book = load_workbook(path)
+    sheet = book.active
+    renamed = {"计算符号": "指标性质", "计量单位": "度量单位", "指标解释": "权重(%)"}
+    heading = next(row for row in sheet.iter_rows() if any(c.value == "计算符号" for c in row))
+    for cell in heading:
+        cell.value = renamed.get(cell.value, cell.value)
+    for row in sheet.iter_rows(min_row=heading[0].row + 1):
+        row[6].value = 10  # the weight of each indicator
+        if row[3].value is None and isinstance(row[4].value, str):
+            row[3].value = "定性"
+    book.save(path)
+    (filing,) = import_file(path).filings
+    assert filing.complete and filing.problems == []
+    assert filing.model_copy(update={"source": None}) == EXPECTED
+
+
 def test_a_workbook_without_a_filing_is_refused(tmp_path):
     from openpyxl import Workbook
 

@@ -697,3 +697,14 @@ def test_is_value():
 
 def test_parse_value_is_cached():
     assert parse_value("≥85.00(%)") is parse_value("≥85.00(%)")
+
+
+def test_none_is_a_target_of_a_cost_to_society_not_a_placeholder():
+    """2026-form 社会成本 / 生态环境成本 rows print 无 (对社会公众造成的负面影响：无): a qualitative
+    target there; a rate still needs a figure."""
+    from jixiao.bot.domain.validation import check_indicator
+
+    assert isinstance(parse_value("无"), Qualitative)
+    assert not [f for f in check_indicator("对社会公众造成的负面影响", "无") if f.blocking]
+    assert [f for f in check_indicator("群众满意度", "无") if f.blocking]
+    assert "占位符" in error_of("暂无").reason

@@ -9,6 +9,7 @@ it from the framework (生态环境成本指标 → 成本指标); other forms' 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from jixiao.bot.corpus.grid import BLANK_PREFIX, Draft, form_labels, label_of, squash
@@ -33,7 +34,7 @@ class Columns:
         spec = form_labels()["columns"]
         found: dict[str, int] = {}
         for i, cell in enumerate(heading):
-            word = label_of(cell).lstrip("*")
+            word = heading_of(cell)
             for part in ("level1", "level2", "name", "value", "symbol", "unit"):
                 if word in spec[part] and part not in found:
                     found[part] = i
@@ -71,6 +72,12 @@ def _read_targets_by_token(rows: list[list[str]], draft: Draft, reader: Indicato
     report_outside(outside, draft)
 
 
+def heading_of(cell: str) -> str:
+    """A heading cell of the indicator table as a label, its unit in brackets dropped:
+    ``权重(%)`` and ``指标值（元）`` are the 权重 and 指标值 columns."""
+    return re.sub(r"[（(][^（()）]*[）)]$", "", label_of(cell).lstrip("*"))
+
+
 def joined_value(value: str, symbol: str, unit: str, style: str) -> str:
     """The budget system's 计算符号 | 指标值 | 计量单位 as one value in the form's style:
     ``≥ | 95 | %`` → ``≥95.00(%)``. A value that already has its unit keeps it; a word
@@ -78,7 +85,7 @@ def joined_value(value: str, symbol: str, unit: str, style: str) -> str:
     (``985.00(米)``), so the validator still asks for the operator instead of the import
     inventing ``=``."""
     value, symbol, unit = squash(value), squash(symbol), squash(unit)
-    if symbol in ("定性", "定量"):
+    if symbol in form_labels()["columns"]["symbol_words_ignored"]:  # 定性, 正向指标 …: no operator
         symbol = ""
     try:
         parsed = parse_value(f"{symbol}{value}")
@@ -110,7 +117,7 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
             value = joined_value(value, _cell(row, cols.symbol), _cell(row, cols.unit), style)
         used = {cols.level1, cols.level2, cols.name, cols.value, cols.symbol, cols.unit}
         skip = set(form_labels()["columns"]["skip"])
-        stray = [c for i, c in enumerate(row) if c and i not in used and label_of(heading[i] if i < len(heading) else "") not in skip]
+        stray = [c for i, c in enumerate(row) if c and i not in used and heading_of(heading[i] if i < len(heading) else "") not in skip]
         if stray:
             draft.fail(f"指标表有单元格不在任何一列之下：{' | '.join(stray)}")
         reader.cells(level1, level2, name, value)
