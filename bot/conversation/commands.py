@@ -35,10 +35,28 @@ def _detour(draft: Draft, target: str) -> Outcome:
 
 
 # ------------------------------------------------------------------ anywhere
+def no_draft(turn: Turn, key: str = "chat.no_draft") -> None:
+    """Say ``key`` (the welcome, or "no draft open") with buttons for /new and /drafts (the start menu)."""
+    turn.session.turn += 1
+    turn.session.menu = "start"
+    choices = [Choice(button("button.new_draft"), "new")]
+    if turn.drafts:
+        choices.append(Choice(button("button.my_drafts"), "drafts"))
+    turn.say(say(key, choices=choices, token=turn.session.token))
+
+
+def start_menu(turn: Turn, text: str, ctx: Context) -> Outcome | None:
+    """The start menu's buttons: a new draft, or the list of drafts."""
+    if text == "drafts":
+        list_drafts(turn, "", ctx)
+        return None
+    return new_draft(turn, "", ctx)
+
+
 def start(turn: Turn, argument: str, ctx: Context) -> Outcome | None:
     """/start: welcome, or the open draft's question again."""
     if turn.draft is None:
-        turn.say(say("chat.welcome"))
+        no_draft(turn, "chat.welcome")
         return None
     return Ask((say("chat.resumed", name=turn.draft.label()),), whole=True)
 
@@ -46,7 +64,7 @@ def start(turn: Turn, argument: str, ctx: Context) -> Outcome | None:
 def help_(turn: Turn, argument: str, ctx: Context) -> Outcome | None:
     """/help: what this step wants, then its question again."""
     if turn.draft is None:
-        turn.say(say("chat.welcome"))
+        no_draft(turn, "chat.welcome")
         return None
     return Ask((say(_step(turn.draft).help_key),))
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
-from jixiao.bot.conversation import review
+from jixiao.bot.conversation import commands, review
 from jixiao.bot.conversation.effects import AddOwnFiling, AddShare, ClaimShare, Notify, SaveDraft
 from jixiao.bot.conversation.finish import export_files, leave_done, table_replies
 from jixiao.bot.conversation.flow import COMMANDS, MENUS, STEPS, FlowError, next_step
@@ -236,7 +236,7 @@ def _command(turn: Turn, text: str, ctx: Context) -> None:
         turn.say(say("chat.unknown_command", command=name), *(question(turn.draft, ctx)[-1:] if turn.draft else ()))
         return
     if command.on_draft and turn.draft is None:
-        turn.say(say("chat.no_draft"))
+        commands.no_draft(turn)
         return
     outcome = command.handler(turn, argument.strip(), ctx)
     if outcome is None or turn.draft is None:
@@ -258,7 +258,7 @@ def _typed(turn: Turn, text: str, ctx: Context) -> None:
         return
     session.menu = None
     if draft is None:
-        turn.say(say("chat.no_draft"))
+        commands.no_draft(turn)
         return
     if not text:
         turn.say(join(say("chat.empty_answer"), question(draft, ctx)[-1]))

@@ -176,6 +176,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
 
 # ------------------------------------------------------------------ lists outside a draft
 MENUS: dict[str, Menu] = {m.id: m for m in (
+    Menu("start", commands.start_menu, typed=lambda text: False, to=(ANY,)),  # no draft open: /new or /drafts
     Menu("drafts", commands.open_draft, typed=commands.is_draft_choice, to=(ANY,)),
     Menu("lookup", commands.lookup_menu, typed=lambda text: False),  # typed text goes on to the draft
     Menu("lookup_query", commands.lookup_menu, to=("lookup",)),
