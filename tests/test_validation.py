@@ -230,6 +230,77 @@ def test_cost_in_wan_yuan_times_people():
     assert "2,296,500" in item.message
 
 
+def _money(amount: float, total: float | None = None) -> Funding:
+    return Funding(total=total or amount, annual_request=amount, current_appropriation=amount, carryover=0, other=0)
+
+
+def test_one_cost_above_the_request_is_flagged():
+    # a tester typed 热线运行总成本 ≤2000000元 on a 1,380,000 元 hotline: 0 findings before
+    rows = BASE_2026[1:] + [("成本指标", "经济成本指标", "热线运行总成本", "≤2000000.00(元)")]
+    (item,) = [f for f in validate(make(rows=rows, goal=None, funding=_money(1_380_000))) if f.rule == "cost_above_budget"]
+    assert item.indicator == "热线运行总成本" and "2,000,000" in item.message and "1,380,000" in item.message
+    assert not item.blocking
+    fits = replace(rows, "热线运行总成本", "≤138.00(万元)")
+    assert "cost_above_budget" not in rules(validate(make(rows=fits, goal=None, funding=_money(1_380_000))))
+    # a multi-year project: a cost over all years may reach 项目资金总额
+    phased = _money(1_000_000, total=2_500_000)
+    whole = replace(rows, "热线运行总成本", "≤2500000.00(元)")
+    assert "cost_above_budget" not in rules(validate(make(rows=whole, goal=None, funding=phased)))
+    over = replace(rows, "热线运行总成本", "≤2600000.00(元)")
+    assert "cost_above_budget" in rules(validate(make(rows=over, goal=None, funding=phased)))
+
+
+def test_cost_per_person_per_meal_times_meals_in_wan():
+    # 老年人助餐: 每人每餐 5 元 × 43 万人次 = 2,150,000 ≤ 2,160,000; at 8 元 it is 3,440,000
+    rows = [
+        ("成本指标", "经济成本指标", "每人每餐补贴金额", "≤5.00(元)"),
+        ("产出指标", "数量指标", "受益老人人数", "≥1200.00(人)"),
+        ("产出指标", "数量指标", "助餐数量", "≥43.00(万人次)"),
+    ]
+    assert "cost_over_budget" not in rules(validate(make(rows=rows, goal=None, funding=_money(2_160_000))))
+    dear = replace(rows, "每人每餐补贴金额", "≤8.00(元)")
+    (item,) = [f for f in validate(make(rows=dear, goal=None, funding=_money(2_160_000))) if f.rule == "cost_over_budget"]
+    assert "8元 × 助餐数量 43万人次 = 3,440,000元" in item.message
+
+
+def test_cost_per_person_per_month_is_twelve_times_a_year():
+    # 灵活就业社保补贴: 每月每人 200 元 × 4000 名 × 12 = 9,600,000 = the request; 300 元 is 14,400,000
+    rows = [
+        ("成本指标", "经济成本指标", "每月每人补贴金额", "≤200.00(元)"),
+        ("产出指标", "数量指标", "补贴发放人数", "≥4000.00(名)"),
+    ]
+    assert "cost_over_budget" not in rules(validate(make(rows=rows, goal=None, funding=_money(9_600_000))))
+    dear = replace(rows, "每月每人补贴金额", "≤300.00(元)")
+    (item,) = [f for f in validate(make(rows=dear, goal=None, funding=_money(9_600_000))) if f.rule == "cost_over_budget"]
+    assert "300元 × 补贴发放人数 4,000名 × 12 = 14,400,000元" in item.message
+
+
+@pytest.mark.parametrize("name", ["发现隐患整改率", "不合格食品核查处置率", "设备故障修复率", "群众投诉办结率"])
+def test_an_action_on_a_bad_thing_should_be_high(name):
+    rows = BASE_2026 + [("产出指标", "质量指标", name, "≥98.00(%)")]
+    assert "floor_on_bad_rate" not in rules(validate(make(rows=rows)))
+    assert "ceiling_on_good_rate" not in rules(validate(make(rows=rows)))
+
+
+@pytest.mark.parametrize("name", ["设备故障率", "群众投诉率", "安全事故发生率"])
+def test_a_bad_thing_alone_should_be_low(name):
+    rows = BASE_2026 + [("产出指标", "质量指标", name, "≥2.00(%)")]
+    assert "floor_on_bad_rate" in rules(validate(make(rows=rows)))
+
+
+def test_words_on_costs_ask_for_figures_but_do_not_block():
+    # 池州 2022 (a published table): 单项业务成本 符合相关规定; 生态效益 对控制基建项目成本影响程度 效果明显
+    rows = BASE_2026 + [
+        ("成本指标", "经济成本指标", "单项业务成本", "符合相关规定"),
+        ("效益指标", "生态效益指标", "对控制基建项目成本影响程度", "效果明显"),
+    ]
+    found = validate(make(rows=rows))
+    flagged = [(f.rule, f.indicator, f.blocking) for f in found if f.rule == "qualitative_for_measure"]
+    assert flagged == [("qualitative_for_measure", "单项业务成本", False)]
+    worded = replace(BASE_2026, "参训人员满意度", "满意")  # a rate stays an error
+    assert any(f.rule == "qualitative_for_measure" and f.blocking for f in validate(make(rows=worded)))
+
+
 def test_goal_quantities_against_indicators():
     goal = "完成鉴定案件不少于3300件。计划每个月安排专家鉴定36人次。"
     rows = BASE_2026 + [

@@ -9,7 +9,7 @@ are prompts' ``finding.*`` keys.
 from __future__ import annotations
 
 from jixiao.bot.domain.models import Filing
-from jixiao.bot.domain.validation.arithmetic_rules import check_cost_budget, check_goal_quantities
+from jixiao.bot.domain.validation.arithmetic_rules import check_cost_budget, check_cost_ceiling, check_goal_quantities
 from jixiao.bot.domain.validation.findings import ERROR, WARNING, Finding
 from jixiao.bot.domain.validation.indicator_rules import check_indicator
 from jixiao.bot.domain.validation.table_rules import (
@@ -37,6 +37,7 @@ def validate(filing: Filing) -> list[Finding]:
             continue  # the table could not be read whole: table_incomplete says so once
         found.extend(check_indicator(indicator.name, indicator.value))
     if money_is_finite(filing) and years_are_possible(filing):  # the arithmetic needs real figures
+        found.extend(check_cost_ceiling(filing))
         found.extend(check_cost_budget(filing))
     found.extend(check_goal_quantities(filing))
     return found

@@ -15,6 +15,10 @@ from jixiao.bot.domain.values import Quantity, ValueParseError, parse_value
 
 MONEY_FACTORS = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
 COST_WORDS = re.compile(r"成本|费用|均价|单价|平均|人均|次均|均|每|价格|\(次\)|（次）")
+COUNT_SCALES = {"万": 10_000, "亿": 100_000_000}  # 43.00(万人次) is 430,000 人次
+PER_MARKERS = {"人均": "人", "户均": "户", "件均": "件", "场均": "场", "次均": "次"}  # a cost per …
+PERIOD_WORDS = set("月年日天周季")  # 每月 is how often, not what a cost is paid per
+COUNTED_AS = {"人": ("名", "人次"), "餐": ("份", "人次"), "次": ("人次", "件次", "场次")}  # 每人 ↔ 4000名
 GOAL_TOLERANCE = Decimal("0.10")  # a goal's "about 110 people" is met by ≥100.00(人); rates must agree exactly
 
 
@@ -49,12 +53,39 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
+def _count(q: Quantity) -> float:
+    """A count's number as a plain number: ``43.00(万人次)`` is 430,000."""
+    scale = COUNT_SCALES.get((q.unit or "")[:1], 1) if len(q.unit or "") > 1 else 1
+    return float(q.number) * scale
+
+
+def _base_unit(unit: str | None) -> str:
+    """The unit without its 万/亿 (万人次 → 人次)."""
+    unit = unit or ""
+    return unit[1:] if len(unit) > 1 and unit[0] in COUNT_SCALES else unit
+
+
+def _per_units(name: str) -> list[str]:
+    """What a unit cost is paid per: 每人每餐补贴 → [人, 餐]; 人均培训成本 → [人]; 每月 is a period, not a unit."""
+    found = [unit for marker, unit in PER_MARKERS.items() if marker in name]
+    for m in re.finditer(r"每(?:个|一)?([\u4e00-\u9fff])", name):
+        unit = m.group(1)
+        if unit not in PERIOD_WORDS and unit not in found:
+            found.append(unit)
+    return found
+
+
+def _fits(per: str, unit: str) -> bool:
+    """Does a count in ``unit`` count what a cost per ``per`` is paid for? (人 ↔ 名, 人次; 餐 ↔ 人次, 份)."""
+    return unit in (per, per + "次") or unit in COUNTED_AS.get(per, ())
+
+
 def _pair_score(cost: _Measured, count: _Measured) -> int:
     core = COST_WORDS.sub("", cost.name)
     overlap = len(_bigrams(core) & _bigrams(count.name))
-    per_person = "人均" in cost.name or "人(次)均" in cost.name or "人（次）均" in cost.name
-    unit_fits = per_person and count.q.unit in ("人", "人次") or "每次" in cost.name and count.q.unit == "次"
-    return 2 * overlap + (1 if unit_fits else 0)
+    unit = _base_unit(count.q.unit)
+    fits = sum(1 for per in _per_units(cost.name) if _fits(per, unit))
+    return 2 * overlap + fits
 
 
 def _match_count(cost: _Measured, counts: list[_Measured]) -> _Measured | None:
@@ -67,8 +98,37 @@ def _match_count(cost: _Measured, counts: list[_Measured]) -> _Measured | None:
     return best
 
 
+def _yuan(q: Quantity) -> float:
+    return float(q.number) * MONEY_FACTORS[q.unit]
+
+
+def _ceiling(filing: Filing) -> float | None:
+    """The most any one cost target may name: the year's request (a multi-year project: its total)."""
+    amounts = [a for a in (budget_of(filing), filing.funding.total) if a]
+    return max(amounts) if amounts else None
+
+
+def check_cost_ceiling(filing: Filing) -> list[Finding]:
+    """One cost target alone above the money the table asks for (总成本 ≤2,000,000元 on a 1,380,000 request)."""
+    ceiling = _ceiling(filing)
+    if ceiling is None:
+        return []
+    return [
+        finding(WARNING, "finding.cost_above_budget", m.name, name=m.name, amount=fmt_number(_yuan(m.q)),
+                budget=fmt_number(ceiling))
+        for m in _quantities(filing)
+        if m.q.unit in MONEY_FACTORS and name_kind(m.name) == "money" and m.q.op in ("≤", "<", "=")
+        and _yuan(m.q) > ceiling + 0.5
+    ]
+
+
 def check_cost_budget(filing: Filing) -> list[Finding]:
-    """Unit cost × matching quantity (+ absolute costs) must fit the requested money."""
+    """Unit cost × matching quantity (+ absolute costs) must fit the requested money.
+
+    The quantity a unit cost is multiplied by is the count that speaks of the same thing
+    (shared words) or is counted in what the cost is paid per (每人每餐 ↔ 人次, 每通 ↔ 通,
+    人均 ↔ 人/名); a cost per month (每人每月) is ×12 unless the count is per month itself.
+    """
     budget = budget_of(filing)
     if budget is None:
         return []
@@ -77,21 +137,24 @@ def check_cost_budget(filing: Filing) -> list[Finding]:
     counts = [m for m in measured if m.q.unit_kind == "count" and m.q.number > 0]
     terms: list[tuple[str, float]] = []
     for cost in money:
-        yuan = float(cost.q.number) * MONEY_FACTORS[cost.q.unit]
+        yuan = _yuan(cost.q)
         if not is_unit_cost(cost.name):
             terms.append((f"{cost.name} {fmt_number(yuan)}元", yuan))
             continue
         count = _match_count(cost, counts)
         if count is None:
             continue
-        quantity = float(count.q.number) * per_year_factor(count.name)
+        factor = per_year_factor(count.name)
+        if factor == 1:
+            factor = per_year_factor(cost.name)  # 每人每月补贴 × 人数 → × 12
+        quantity = _count(count.q) * factor
         text = f"{cost.name} {fmt_number(yuan)}元 × {count.name} {fmt_number(count.q.number)}{count.q.unit}"
-        if per_year_factor(count.name) != 1:
-            text += f" × {per_year_factor(count.name)}"
+        if factor != 1:
+            text += f" × {factor}"
         if count.name.startswith("每场"):
             sessions = next((c for c in counts if c.q.unit in ("场", "场次") and c is not count), None)
             if sessions is not None:
-                quantity *= float(sessions.q.number)
+                quantity *= _count(sessions.q)
                 text += f" × {sessions.name} {fmt_number(sessions.q.number)}{sessions.q.unit}"
         terms.append((text, yuan * quantity))
     if not any("×" in text for text, _ in terms):

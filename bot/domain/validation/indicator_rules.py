@@ -10,8 +10,13 @@ decisions, each with the real value that made it:
   warning (trend without a figure), not an error;
 * ``不超预算`` on a rate or cost (鄂州 2022 成本控制率): a warning to give the figure;
 * a sentence (湘潭 2023 ``全市空气质量达到优良``): a warning to quantify it;
-* a plain word where a number is wanted (满意度 ``满意``) stays an error, as do placeholders,
-  unreadable text, a percentage over 100, a negative target and a unit that does not fit.
+* a plain word where a rate is wanted (满意度 ``满意``) stays an error, as do placeholders,
+  unreadable text, a percentage over 100, a negative target and a unit that does not fit;
+* a word or phrase where an amount or a count is wanted (池州 2022 单项业务成本 ``符合相关规定``):
+  a warning to give the figure;
+* a name about money that asks for a judgement (池州 2022 生态效益 ``对控制基建项目成本影响程度``
+  ``效果明显``) is not a cost: no amount is asked for;
+* a direction check knows an action on a bad thing is good: 发现隐患整改率 ``≥98%`` is right.
 """
 
 from __future__ import annotations
@@ -107,7 +112,8 @@ def _word_rules(name: str, parsed, value: str) -> list[Finding]:
         return [finding(WARNING, "finding.trend_without_figure", label, name=name, value=value, example1=examples[0])]
     zero_word = is_negative(name) and value.startswith(("零", "无"))  # 零失误 on a 失误率: means =0%
     bounded = text in words()["budget_bounds"]  # 不超预算: a bound, but not a figure
-    severity = ERROR if isinstance(parsed, Qualitative) and not (zero_word or bounded) else WARNING
+    worded = isinstance(parsed, Qualitative) and not (zero_word or bounded)
+    severity = ERROR if worded and kind == "rate" else WARNING  # 满意度：满意 cannot be judged; a cost 符合相关规定 asks for a figure
     return [
         finding(
             severity, "finding.qualitative_for_measure", label,

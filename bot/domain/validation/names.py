@@ -26,7 +26,8 @@ def name_kind(name: str) -> str | None:
     rate = kinds["rate"]
     if any(name.endswith(s) for s in rate["suffixes"]) and not any(name.endswith(s) for s in rate["except"]):
         return "rate"
-    if any(word in name for word in kinds["money"]["contains"]):
+    money = kinds["money"]
+    if any(word in name for word in money["contains"]) and not name.endswith(tuple(money["except_suffixes"])):
         return "money"
     for kind in ("count", "time"):
         if any(name.endswith(s) for s in sorted(kinds[kind]["suffixes"], key=len, reverse=True)):
@@ -35,8 +36,14 @@ def name_kind(name: str) -> str | None:
 
 
 def is_negative(name: str) -> bool:
-    """A measure that should be low (故障次数, 投诉率): zero is a good target."""
-    return any(word in name for word in _data()["negative"])
+    """A measure that should be low (故障次数, 投诉率): zero is a good target.
+
+    Not when an action on the bad thing follows it: 隐患整改率, 投诉办结率 and 故障修复率 should be high.
+    """
+    last = max((name.rfind(word) + len(word) for word in _data()["negative"] if word in name), default=-1)
+    if last < 0:
+        return False
+    return not any(action in name[last:] for action in _data()["positive_actions"])
 
 
 def is_positive_rate(name: str) -> bool:
