@@ -415,6 +415,34 @@ def test_a_new_draft_starts_in_the_form_of_the_users_last_unit(corpus, index):
 
 
 # ------------------------------------------------------------------ navigation
+def test_with_no_draft_open_the_answer_offers_a_new_table_and_the_drafts(corpus, index):
+    chat = Chat(corpus, index)
+    text = chat.send("12345热线受理服务")  # a newcomer types a project name first
+    assert "没有正在填写的草稿" in text
+    assert [c.label for c in chat.buttons.choices] == ["新建一张表"]  # no drafts yet: nothing to continue
+    chat.press("新建一张表")
+    assert chat.draft is not None and chat.draft.step == "year"
+    chat.send("/cancel")
+    chat.press("是，放弃")
+    chat.send("你好")
+    assert [c.label for c in chat.buttons.choices] == ["新建一张表", "继续已有的草稿"]
+    assert "2027" in chat.press("继续已有的草稿")  # the drafts list
+
+
+def test_the_funding_split_offers_all_as_this_years_appropriation(corpus, index):
+    chat = Chat(corpus, index)
+    fill_facts(chat)  # at the proposal
+    chat.send("/back")
+    chat.send("/back")
+    assert chat.draft.step == "money_detail"
+    chat.send("600000 111000 0")
+    chat.send("/back")
+    chat.press("全部为当年财政拨款")
+    f = chat.draft.filing.funding
+    assert (f.current_appropriation, f.carryover, f.other) == (711000, 0, 0)
+    assert chat.draft.step in ("goal", "proposal")
+
+
 def test_back_keeps_the_answer(corpus, index):
     chat = Chat(corpus, index)
     chat.send("/new")

@@ -42,7 +42,9 @@ def current(value) -> str:
 def ask(key: str, draft: Draft, choices=(), columns: int = 1, current: str = "", **params) -> Reply:
     """Step ``key``'s question with its buttons; an earlier answer, if any, is shown under it."""
     question = say(key, choices=choices, token=draft.token, columns=columns, **params)
-    return join(question, say("chat.current_answer", value=current)) if current else question
+    if not current:
+        return question
+    return join(question, say("chat.current_answer" if choices else "chat.current_answer_typed", value=current))
 
 
 def first(values, limit: int) -> list[str]:
@@ -279,7 +281,11 @@ def ask_money_detail(draft: Draft, ctx: Context) -> Reply:
         shown = "" if p.last_year_budget is None else f"{yuan(p.last_year_budget)} / {yuan(p.last_year_executed)}"
         return ask("chat.ask_prior_year", draft, choices, current=shown)
     f = draft.filing.funding
-    return ask("chat.ask_money_detail", draft, total=yuan(f.annual_request),
+    choices = []
+    if f.annual_request:
+        whole = button("button.all_appropriation", amount=yuan(f.annual_request))
+        choices.append(Choice(whole, f"{f.annual_request} 0 0"))
+    return ask("chat.ask_money_detail", draft, choices, total=yuan(f.annual_request),
                current=f"{yuan(f.current_appropriation)} / {yuan(f.carryover)} / {yuan(f.other)}")
 
 
