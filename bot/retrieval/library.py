@@ -48,6 +48,7 @@ class Entry:
     cost: str | None = None  # "total" or "unit"
     per: tuple[str, ...] = ()  # units a unit cost divides by
     keys: tuple[str, ...] = ()  # words the quantity a unit cost divides by must be about (none: any)
+    single: bool = False  # a unit cost only when the goal buys one kind of thing (设备购置单价)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def _entry(raw: dict) -> Entry:
         cost=raw.get("cost"),
         per=tuple(raw.get("per", ())),
         keys=tuple(raw.get("keys", ())),
+        single=bool(raw.get("single", False)),
     )
 
 

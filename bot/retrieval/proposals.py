@@ -391,8 +391,20 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
         if level is None:
             continue
         if table.add(ProposedIndicator(*level, name=name, value=table.print(value), sources=(),
-                                       reason=render_plain("proposal.reason_goal", promise=q.text), origin="goal")):
+                                       reason=_goal_reason(table, q, quantities), origin="goal")):
             table.promises.append(q)
+
+
+def _goal_reason(table: _Table, q: GoalQuantity, quantities: tuple[GoalQuantity, ...]) -> str:
+    """来自年度目标：…; for a cost the goal states per item, its product with the count it is per
+    and whether that fits the budget (5元 × 430,000人次 = 2,150,000元，不超过预算 2,160,000 元)."""
+    promise = render_plain("proposal.reason_goal", promise=q.text)
+    product = costs.goal_product(q, quantities) if q.value.unit_kind == "money" and table.budget else None
+    if product is None:
+        return promise
+    total, arithmetic = product
+    key = "proposal.reason_goal_cost_fits" if total <= Decimal(str(table.budget)) else "proposal.reason_goal_cost_over"
+    return render_plain(key, promise=promise, arithmetic=arithmetic, budget=fmt_number(table.budget))
 
 
 def _add_deadlines(table: _Table, goal: str | None, choice: TypeChoice) -> None:
@@ -415,20 +427,33 @@ def _add_budget(table: _Table, quantities: tuple[GoalQuantity, ...], choice: Typ
         return
     entries = choice.entries("cost")
     for entry in sorted(entries, key=lambda e: e.cost != "unit"):  # a unit cost of any type before a total
-        cost = _entry_cost(entry, table, quantities)
+        cost = _entry_cost(entry, table, quantities, choice)
         if cost is not None:
             table.add(ProposedIndicator(*level, name=entry.name, value=table.print(cost.value), sources=(),
                                         reason=cost.reason, origin="budget"))
             return
 
 
-def _entry_cost(entry: Entry, table: _Table, quantities: tuple[GoalQuantity, ...]) -> costs.Cost | None:
+def _entry_cost(entry: Entry, table: _Table, quantities: tuple[GoalQuantity, ...],
+                choice: TypeChoice) -> costs.Cost | None:
+    """The cost ``entry`` proposes: a total ≤ the budget (naming the several things the goal buys,
+    if it does), or the budget ÷ the main output — not when the goal buys several kinds of things."""
     if table.budget is None or entry.cost is None:
         return None
     if entry.cost == "total":
-        return costs.total_cost(table.budget)
+        return costs.total_cost(table.budget, _several_kinds(choice, quantities))
+    if entry.single and costs.several_kinds(entry.per, quantities, entry.keys):
+        return None
     main = costs.main_quantity(entry.per, quantities, entry.keys)
     return costs.unit_cost(table.budget, main, quantities) if main is not None else None
+
+
+def _several_kinds(choice: TypeChoice, quantities: tuple[GoalQuantity, ...]) -> list[GoalQuantity]:
+    """The kinds of things the goal buys, when a one-kind unit cost of the types was left out for them."""
+    for entry in choice.entries("cost"):
+        if entry.single and (kinds := costs.several_kinds(entry.per, quantities, entry.keys)):
+            return kinds
+    return []
 
 
 # -- 3 and 4. the unit's own history and similar projects ------------------------------------
@@ -708,7 +733,7 @@ def _from_entry(table: _Table, entry: Entry, level: tuple[str, str], choice: Typ
     reason = _library_reason(entry, choice, common)
     origin = "library"
     if entry.cost is not None:
-        cost = _entry_cost(entry, table, quantities)
+        cost = _entry_cost(entry, table, quantities, choice)
         if cost is None:
             return None
         value, reason, origin = table.print(cost.value), cost.reason, "budget"

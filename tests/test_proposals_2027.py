@@ -1,0 +1,60 @@
+"""Proposals for the 2027 probe's new projects (tests/fixtures/new_projects_2027.json): indicators of
+the project's own kind, a cost that is the project's main output or a total, the arithmetic shown."""
+
+import json
+from pathlib import Path
+
+import pytest
+from jixiao.bot.retrieval.index import Query
+from jixiao.bot.retrieval.proposals import propose
+
+PROFILES = {p["id"]: p for p in json.loads(
+    (Path(__file__).parent / "fixtures" / "new_projects_2027.json").read_text(encoding="utf-8"))["profiles"]}
+FOREIGN = {"物业": {"P05", "P06", "P08"}, "参训": {"P12"}, "补贴对象": {"P04", "P14"}, "用人部门": {"P13"},
+           "人员流失": {"P13"}, "系统上线": {"P01"}, "办公和服务条件": {"P11"}, "办案": {"P15"}, "审判": {"P15"}}
+
+
+def proposal_of(pid, **kw):
+    p = PROFILES[pid]
+    query = Query(name=p["name"], category=p["category"], department=p["department"], goal=p["goal"], year=2027)
+    return propose(None, query, budget=p["budget"], **kw)
+
+
+@pytest.mark.parametrize("word, ids", FOREIGN.items())
+def test_no_indicator_of_another_kind_of_project(word, ids):
+    for pid in ids:
+        names = [i.name for i in proposal_of(pid).indicators]
+        assert not any(word in n for n in names), (pid, names)
+
+
+def costs_of(proposal):
+    return [i for i in proposal.indicators if i.level2 == "经济成本指标"]
+
+
+def test_a_goal_buying_two_kinds_of_things_gets_a_total_with_them_named():
+    (cost,) = costs_of(proposal_of("P07"))
+    assert cost.value == "≤850000.00(元)" and "64台" in cost.reason and "32套" in cost.reason
+
+
+def test_cost_names_fit_the_type():
+    names = {pid: costs_of(proposal_of(pid))[0].name for pid in ("P05", "P12", "P13", "P01")}
+    assert "物业" not in names["P05"] and "培训" not in names["P12"] and "用工" not in names["P13"]
+    assert "系统" not in names["P01"]
+
+
+def test_the_unit_cost_of_a_count_in_wan_is_per_item():
+    (cost,) = costs_of(proposal_of("P01"))
+    assert cost.value == "≤0.80(元)" and "1,200,000页" in cost.reason
+
+
+@pytest.mark.parametrize("pid, shown", [("P04", "5元 × 430,000人次 = 2,150,000元，不超过预算 2,160,000 元"),
+                                        ("P17", "200元 × 4,000名 × 12 = 9,600,000元，不超过预算 9,600,000 元")])
+def test_a_cost_the_goal_states_shows_its_arithmetic(pid, shown):
+    (cost,) = costs_of(proposal_of(pid))
+    assert shown in cost.reason
+
+
+def test_the_generic_choice_proposes_no_library_type():
+    generic = proposal_of("P13", project_type="通用")
+    assert generic.project_type.ids == () and generic.project_type.explanation == "按你的选择：通用"
+    assert all(i.origin != "library" or i.generic for i in generic.indicators)
