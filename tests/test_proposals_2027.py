@@ -58,3 +58,8 @@ def test_the_generic_choice_proposes_no_library_type():
     generic = proposal_of("P13", project_type="通用")
     assert generic.project_type.ids == () and generic.project_type.explanation == "按你的选择：通用"
     assert all(i.origin != "library" or i.generic for i in generic.indicators)
+
+
+def test_a_satisfaction_the_goal_names_keeps_whose_it_is():
+    names = [i.name for i in proposal_of("P13").indicators if i.level2 == "服务对象满意度指标"]
+    assert names == ["家长满意度"]  # not 服务对象满意度, nor 用人部门满意度

@@ -381,6 +381,8 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
         entry = _goal_entry(q, candidates, used)
         if entry is not None:
             slot, name = entry.slot, entry.name
+            if slot == "satisfaction" and _names_whom(q.name):
+                name = q.name  # 家长满意度 as the goal says, not the type's 服务对象满意度
             if q.per and q.per != "每年" and not name.startswith("每"):
                 name = q.per + name
             if not q.stated_op and entry.goal and entry.goal.op:
@@ -393,6 +395,11 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
         if table.add(ProposedIndicator(*level, name=name, value=table.print(value), sources=(),
                                        reason=_goal_reason(table, q, quantities), origin="goal")):
             table.promises.append(q)
+
+
+def _names_whom(name: str) -> bool:
+    """A satisfaction the goal names with whose it is (家长满意度, 群众满意率; not a bare 满意度)."""
+    return is_satisfaction(name) and len(name.replace("满意度", "").replace("满意率", "")) >= 2
 
 
 def _goal_reason(table: _Table, q: GoalQuantity, quantities: tuple[GoalQuantity, ...]) -> str:
