@@ -5,8 +5,9 @@ import json
 from pathlib import Path
 
 import pytest
-from jixiao.bot.retrieval.index import Query
-from jixiao.bot.retrieval.proposals import propose
+from jixiao.bot.retrieval.index import Query, SearchIndex
+from jixiao.bot.retrieval.proposals import propose, source_label
+from jixiao.store.corpus import bundled_corpus
 
 PROFILES = {p["id"]: p for p in json.loads(
     (Path(__file__).parent / "fixtures" / "new_projects_2027.json").read_text(encoding="utf-8"))["profiles"]}
@@ -63,3 +64,20 @@ def test_the_generic_choice_proposes_no_library_type():
 def test_a_satisfaction_the_goal_names_keeps_whose_it_is():
     names = [i.name for i in proposal_of("P13").indicators if i.level2 == "服务对象满意度指标"]
     assert names == ["家长满意度"]  # not 服务对象满意度, nor 用人部门满意度
+
+
+def test_similar_projects_are_the_ones_drawn_on(corpus_index):
+    """propose names only past projects it took indicators from, as the chat does (P01 scored
+    工伤鉴定 and 4 others 0.07–0.27 and used none of them)."""
+    p = PROFILES["P01"]
+    query = Query(name=p["name"], category=p["category"], department=p["department"], goal=p["goal"], year=2027)
+    assert propose(corpus_index, query, budget=p["budget"]).similar == []
+    own = propose(corpus_index, Query(name="业务培训", category="其他运转类", department="上海市松江区社会保障服务中心",
+                                      goal="开展业务培训", year=2027), budget=100000)
+    drawn = {label for i in own.indicators if i.origin in ("history", "similar") for label in i.sources}
+    assert own.similar and all(source_label(h.filing) in drawn for h in own.similar)
+
+
+@pytest.fixture(scope="module")
+def corpus_index():
+    return SearchIndex(bundled_corpus())

@@ -107,6 +107,8 @@ class LastYearTable:
 class Proposal:
     """What :func:`propose` found: the similar projects, the indicators, and how it chose.
 
+    ``similar`` are the past projects some indicator was taken from (:func:`drawn_on`), best first.
+
     ``framework`` is the target framework's id, ``project_type`` the types the library was
     read for (with their ``explanation``), ``last_year`` the unit's own last table when there
     is one (offer it as "start from last year's table").
@@ -275,8 +277,17 @@ def propose(
     if "library" in use:
         _fill_from_library(table, choice, quantities, only_required=close)
     last_year = start_from_last_year(own, query, framework.id, budget=budget, choice=choice) if own else None
-    return Proposal(similar=hits[:top], indicators=table.ordered(), framework=framework.id, project_type=choice,
-                    last_year=last_year, budget=table.budget)
+    indicators = table.ordered()
+    return Proposal(similar=drawn_on(hits, indicators)[:top], indicators=indicators, framework=framework.id,
+                    project_type=choice, last_year=last_year, budget=table.budget)
+
+
+def drawn_on(hits: list[Hit], indicators: list[ProposedIndicator]) -> list[Hit]:
+    """The hits the proposal took indicators from — the similar projects worth naming. A hit that
+    only scored (the same category, a shared word) and gave nothing is not one: the chat names
+    the tables drawn on, and the CLI must say the same."""
+    labels = {label for item in indicators if item.origin in ("history", "similar") for label in item.sources}
+    return [h for h in hits if source_label(h.filing) in labels]
 
 
 def framework_reason(choice: FrameworkChoice, year: int) -> str:
