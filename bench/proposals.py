@@ -299,7 +299,7 @@ def evaluate_profiles(corpus: list[Filing], method: Method, profiles: list[dict]
     score = ProfileScore()
     for profile in profiles:
         query = Query(name=profile["name"], category=profile["category"], department=profile["department"],
-                      goal=profile["goal"], year=profile["year"])
+                      goal=profile["goal"], year=profile["year"], overall_goal=profile.get("overall_goal"))
         fmt = choose_framework(profile["year"], department=profile["department"]).framework.id
         indicators = method(corpus, query, fmt, profile["budget"], profile["type"])
         levels, covered, total, cost, satisfaction, over = score_profile(profile, fmt, indicators)

@@ -81,3 +81,14 @@ def test_similar_projects_are_the_ones_drawn_on(corpus_index):
 @pytest.fixture(scope="module")
 def corpus_index():
     return SearchIndex(bundled_corpus())
+
+
+def test_the_overall_goal_of_a_multi_year_project_checks_the_annual_values():
+    p = PROFILES["P11"]
+    goal = "全年维修泵站36座，工程质量验收合格率100%。"  # more than the 30座 of the whole period
+    query = Query(name=p["name"], category=p["category"], goal=goal, year=2027, overall_goal=p["overall_goal"])
+    pumps = next(i for i in propose(None, query, budget=p["budget"]).indicators if i.value == "≥36.00(座)")
+    assert pumps.note == "年度目标的36座超过了项目总目标的30座，请核对"
+    fine = propose(None, Query(name=p["name"], goal=p["goal"], year=2027, overall_goal=p["overall_goal"]), budget=p["budget"])
+    assert not any(i.note for i in fine.indicators)  # 16 of 30座: this year's value, no note
+    assert not any("85" in (i.value or "") or "30.00" in (i.value or "") for i in fine.indicators)  # totals are not this year's

@@ -53,7 +53,8 @@ def _query(draft: Draft):
     from jixiao.bot.retrieval import Query
 
     f = draft.filing
-    return Query(name=f.project_name, category=f.category, department=f.department, goal=f.goal, year=f.year)
+    return Query(name=f.project_name, category=f.category, department=f.department, goal=f.goal, year=f.year,
+                 overall_goal=f.overall_goal)
 
 
 def enter_proposal(draft: Draft, ctx: Context) -> None:

@@ -8,7 +8,9 @@ under the same level):
 
 1. ``goal``: every quantity the goal states (:func:`bot.domain.goal.goal_quantities`) with its
    value, named after the library indicator it matches (units agree and a key word of the
-   entry is in the goal's words) or else from the goal's own words;
+   entry is in the goal's words) or else from the goal's own words; for a multi-year project
+   the annual goal gives this year's values and the 项目总目标 (``Query.overall_goal``) only
+   checks them (an annual count above the whole period's gets a note);
 2. ``budget``: a quantified cost — the budget ÷ the goal's main quantity when the type has a
    unit cost in that unit (4000元/人次), else a total ≤ the budget;
 3. ``history``: the unit's own earlier project of the same or a similar name (in the corpus,
@@ -157,6 +159,7 @@ class _Table:
         self.budget = budget if budget and budget > 0 else None
         self.items: list[ProposedIndicator] = []
         self.promises: list[GoalQuantity] = []  # the goal's quantities already in the table
+        self.promised: dict[str, GoalQuantity] = {}  # indicator name → the goal quantity it states
 
     def find(self, name: str, sources: tuple[str, ...] | None = None) -> int | None:
         """The item measuring ``name``: the same name, or a near one from another source (one
@@ -266,6 +269,7 @@ def propose(
     if "goal" in use:
         _add_goal(table, quantities, choice)
         _add_deadlines(table, query.goal, choice)
+        _check_overall(table, goal_quantities(query.overall_goal))
     if "budget" in use:
         _add_budget(table, quantities, choice)
     if "history" in use and own is not None:
@@ -406,11 +410,31 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
         if table.add(ProposedIndicator(*level, name=name, value=table.print(value), sources=(),
                                        reason=_goal_reason(table, q, quantities), origin="goal")):
             table.promises.append(q)
+            table.promised[name] = q
 
 
 def _names_whom(name: str) -> bool:
     """A satisfaction the goal names with whose it is (家长满意度, 群众满意率; not a bare 满意度)."""
     return is_satisfaction(name) and len(name.replace("满意度", "").replace("满意率", "")) >= 2
+
+
+def _check_overall(table: _Table, overall: tuple[GoalQuantity, ...]) -> None:
+    """A multi-year project's annual values are this year's (the annual goal first); the 项目总目标
+    only checks them: an annual count above the whole period's count of the same thing (same
+    unit, the same subject) gets a note to check it. The total is never put in as this year's."""
+    if not overall:
+        return
+    for at, item in enumerate(table.items):
+        q = table.promised.get(item.name) if item.origin == "goal" else None
+        if q is None or q.value.unit_kind in ("percent", "time", "money"):
+            continue
+        number, unit = costs.base_count(q.value)
+        for total in overall:
+            whole, whole_unit = costs.base_count(total.value)
+            if whole_unit == unit and number > whole and subject_overlap(total, q.words or q.context) > 0:
+                note = render_plain("proposal.note_over_overall", annual=q.text, total=total.text)
+                table.items[at] = replace(item, note=note)
+                break
 
 
 def _goal_reason(table: _Table, q: GoalQuantity, quantities: tuple[GoalQuantity, ...]) -> str:
