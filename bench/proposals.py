@@ -481,10 +481,10 @@ sources, in this order; a later source does not repeat what the table already me
 | origin | what | reason shown (prompts/proposals.md) |
 |---|---|---|
 | `goal` | every quantity and deadline the annual goal states (`bot/domain/goal.py`), with its value and operator, named after the library entry it matches, else from the goal's own words | 来自年度目标：不少于24次 |
-| `budget` | a quantified cost: budget ÷ the goal's main quantity when the type has a unit cost in that unit, else a total ≤ the budget (`costs.py`) | 按预算 800,000 元 ÷ 200人次 = 4,000 元/人次 |
+| `budget` | a quantified cost: budget ÷ the project's main output (the largest yearly count in the units the type's unit cost is per; 120万页 as 1,200,000页; rounded half up to the cent), else a total ≤ the budget — also when the goal buys several kinds of things (64台、32套); a cost the goal states per item shows its product against the budget (`costs.py`) | 按预算 800,000 元 ÷ 200人次 = 4,000 元/人次 |
 | `history` | the unit's own earlier table of the same project (same name, or name similarity ≥ 0.7 and the same kind), mapped into the target framework | 2026 年本单位同名项目 |
 | `similar` | what the most similar past projects share (the old merge), only from projects of this kind or common to several kinds | 3 个相似项目使用：… |
-| `library` | the common-indicator library (`library.json`, 19 types with their sources) for the project's types, one per empty level, so every level the framework requires is filled | 同类项目（培训）常用 |
+| `library` | the common-indicator library (`library.json`, 30 types with their sources) for the project's types, one per empty level, so every level the framework requires is filled; the type is chosen from the whole name, goal and category with a confidence (`library.choose_type`), and below 0.4 no type is used: the generic 通用 entries every filing shares | 同类项目（培训）常用 |
 
 Rules on values: no money value above the budget (another project's total is scaled by the two
 budgets or left out, a unit cost above the budget is left out); a satisfaction target of another
@@ -499,11 +499,12 @@ For the chat (one call, no I/O):
 
 ```python
 from jixiao.bot.retrieval import Query, propose   # index may be None: library + goal + budget alone
-proposal = propose(index, Query(name, category, department, goal, year), target_format=None,
-                   budget=800000, project_type=None)   # None: chosen by year/region and by name/goal
+proposal = propose(index, Query(name, category, department, goal, year, overall_goal=None), target_format=None,
+                   budget=800000, project_type=None)   # None: chosen by year/region and by name/goal; "通用": no type
 proposal.framework, proposal.project_type.explanation   # "2026", "按项目名称中的“社区矫正”，判断为：社区矫正"
 [(i.level1, i.level2, i.name, i.value, i.reason, i.origin, i.note) for i in proposal.indicators]
 proposal.last_year        # None, or .reason and .indicators: offer "从去年的表开始"
+proposal.similar          # the past projects an indicator was taken from (CLI and chat name the same)
 ```
 """
 
@@ -530,6 +531,9 @@ HOW_CHOSEN = """## How the settings were chosen, honestly
   Baoshan's mediation tables landing in a rent or security project — a product choice, not a score).
   `similar_evidence` 0.2 and the old knobs (`leader_similarity` 0.5, `min_support` 0.2, `top` 5) are
   shown in the sweep; none of them was tuned to a single target.
+- The type choice (confidence from name, head word, goal and category; `MIN_CONFIDENCE` 0.4) and
+  the 11 types added for the 2027 probe were checked by hand on `tests/fixtures/type_choice.json`
+  (the probe's 19 projects and 15 more written for it); the leave-one-out rows did not move.
 - Profiles were written before the settings above were tried, but the goal reader
   (`bot/domain/goal.py`) was corrected while looking at their proposals (e.g. 180个村: the noun after a
   classifier is what is counted); the expected quantities in the profiles are read by hand, not by

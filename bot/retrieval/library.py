@@ -7,9 +7,11 @@ that ``library.json`` places in every framework (cost is 成本指标/经济成�
 quantity of the goal, a deadline in the target year, or a cost from the budget. Its ``_doc``
 and ``sources`` say where each type comes from.
 
-:func:`choose_type` picks the types of a project from its name (strongest), goal and category
-— one *expense* type (what the money buys) and one *field* type (the unit's line of work) at
-most — and says why; an explicit choice overrides it.
+:func:`choose_type` picks the types of a project from the whole of its name (the head word
+most), goal and category, with a confidence — one *expense* type (what the money buys) and one
+*field* type (the unit's line of work) at most — and says why; when no type fits well it picks
+none, and the project gets the generic (通用) indicators every filing shares rather than another
+kind's. An explicit choice (a type, or 通用) overrides it.
 """
 
 from __future__ import annotations
