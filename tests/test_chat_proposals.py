@@ -127,3 +127,20 @@ def test_start_from_last_years_table_keeps_its_values_and_flags_the_amounts(corp
     assert "⚠" in taken
     chat.press("accept")
     assert chat.draft.step == "review" and table_problems(chat.draft.filing) == []
+
+
+def test_the_generic_type_can_be_chosen_in_the_chat(corpus, index):
+    """换项目类型 offers 通用 (no library type), by button or typed: a project no type fits is not
+    stuck with another kind's indicators."""
+    chat = Chat(corpus, index)
+    profile = next(p for p in PROFILES if p.get("type") == "mediation")
+    to_proposal(chat, profile)
+    chat.press("换项目类型")
+    labels = [c.label for c in chat.buttons.choices]
+    generic = next(label for label in labels if label.startswith("通用"))
+    asked = chat.press(generic)
+    assert chat.draft.step == "proposal" and chat.draft.project_type == "通用" and "按你的选择：通用" in asked
+    assert not any(p.reason.startswith("同类项目") for p in chat.draft.proposal)
+    chat.press("换项目类型")
+    chat.press("通用")
+    assert chat.draft.step == "proposal" and chat.draft.project_type == "通用"

@@ -19,9 +19,10 @@ def test_budget_divided_by_the_main_quantity():
     assert cost.reason == "按预算 800,000 元 ÷ 200人次 = 4,000 元/人次"
 
 
-def test_a_unit_cost_is_rounded_down_so_the_product_fits_the_budget():
-    cost = cost_of(10000, "全年办理案件30件", ("件",))
-    assert cost.value.number == Decimal("333.33") and cost.value.number * 30 <= 10000
+def test_a_unit_cost_is_rounded_to_the_cent():
+    assert cost_of(10000, "全年办理案件30件", ("件",)).value.number == Decimal("333.33")
+    experts = cost_of(650000, "聘请第三方专家检查不少于120人次", ("人次",))
+    assert experts.value.number == Decimal("5416.67") and "5,416.67 元/人次" in experts.reason  # not 5416.66
 
 
 def test_per_session_and_per_month_counts_are_made_yearly():
@@ -50,3 +51,34 @@ def test_totals_and_scaled_totals_never_exceed_the_budget():
     assert scaled.value.number == 290950 and scaled.value.number <= 300000
     assert "192,430" in scaled.reason and "198,415" in scaled.reason
     assert costs.yuan(cost_of(1693995, "聘用非编人员15人", ("人",)).value) == Decimal("112900")
+
+
+def test_the_divisor_is_the_main_output_not_a_frequency():
+    quantities = goal_quantities("对辖区55家重点排污单位开展运维，每季度开展比对监测1次，全年比对监测不少于220家。")
+    assert costs.main_quantity(("次", "家"), quantities).value.number == 220  # not 每季度1次 (× 4)
+
+
+def test_a_count_in_wan_is_divided_as_what_it_is():
+    cost = cost_of(960000, "全年完成馆藏档案数字化扫描不少于120万页", ("页", "万页"))
+    assert cost.value.number == Decimal("0.80") and cost.reason == "按预算 960,000 元 ÷ 1,200,000页 = 0.80 元/页"
+
+
+def test_several_kinds_of_things_bought_are_named_and_get_a_total():
+    quantities = goal_quantities("为全区32个预防接种门诊更新医用冷藏冰箱64台、温度监测终端32套。")
+    per, keys = ("台", "套", "个"), ("冰箱", "终端", "设备")
+    kinds = costs.several_kinds(per, quantities, keys)
+    assert sorted(q.value.unit for q in kinds) == ["台", "套"]  # the 32个 clinics are where they go
+    total = costs.total_cost(850000, kinds)
+    assert costs.yuan(total.value) == 850000 and "64台" in total.reason and "32套" in total.reason
+    assert costs.several_kinds(per, goal_quantities("购置医用冷藏冰箱64台。"), keys) == []
+
+
+def test_a_cost_the_goal_states_per_item_is_multiplied_out():
+    meals = goal_quantities("受益老人不少于1200人，每人每餐补贴不超过5元，全年助餐不少于43万人次。")
+    total, arithmetic = costs.goal_product(next(q for q in meals if q.value.unit == "元"), meals)
+    assert total == 2150000 and arithmetic == "5元 × 430,000人次 = 2,150,000元"
+    monthly = goal_quantities("全年为不少于4000名就业困难人员发放补贴，每人每月补贴不超过200元。")
+    total, arithmetic = costs.goal_product(next(q for q in monthly if q.value.unit == "元"), monthly)
+    assert total == 9600000 and arithmetic == "200元 × 4,000名 × 12 = 9,600,000元"
+    alone = goal_quantities("每人每月补贴不超过200元。")
+    assert costs.goal_product(alone[0], alone) is None  # no count of persons: nothing to multiply

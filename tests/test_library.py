@@ -81,7 +81,7 @@ def test_entries_of_a_slot_come_lead_type_first_then_common():
     ("审判执行业务费", ("trial",)),
     ("工伤鉴定", ("social_security",)),
     ("办公楼维修改造工程", ("construction",)),
-    ("12348公共法律服务热线运营", ("hotline",)),
+    ("12348公共法律服务热线运营", ("hotline", "public_legal")),  # 12348 is the 公共法律服务 hotline
     ("社区服刑人员基站定位流量费", ("it_ops", "corrections")),
 ])
 def test_type_by_name(name, expected):

@@ -24,7 +24,7 @@ from jixiao.bot.domain.validation import check_indicator
 from jixiao.bot.domain.validation.arithmetic_rules import budget_of
 from jixiao.bot.domain.validation.names import name_kind
 from jixiao.bot.domain.values import Qualitative, ValueParseError, canonical, parse_value
-from jixiao.bot.retrieval.library import choose_type, find_type, library
+from jixiao.bot.retrieval.library import GENERIC, choose_type, find_type, is_generic, library
 from jixiao.bot.retrieval.text import normalize_name
 
 QUALITY_WORDS = ("及时", "合规", "有效", "规范", "健全", "完善")
@@ -53,7 +53,8 @@ def _query(draft: Draft):
     from jixiao.bot.retrieval import Query
 
     f = draft.filing
-    return Query(name=f.project_name, category=f.category, department=f.department, goal=f.goal, year=f.year)
+    return Query(name=f.project_name, category=f.category, department=f.department, goal=f.goal, year=f.year,
+                 overall_goal=f.overall_goal)
 
 
 def enter_proposal(draft: Draft, ctx: Context) -> None:
@@ -185,9 +186,11 @@ AUTO = "auto"
 
 
 def ask_project_type(draft: Draft, ctx: Context) -> Reply:
-    """The library's project types as a list; the proposal is made again for the one chosen."""
+    """The library's project types as a list, the generic indicators (通用) and 按名称自动判断;
+    the proposal is made again for the one chosen."""
     types = library().types.values()
-    choices = [Choice(t.label, t.id) for t in types] + [Choice(button("button.type_auto"), AUTO)]
+    choices = [Choice(t.label, t.id) for t in types] + [Choice(button("button.type_generic"), GENERIC),
+                                                        Choice(button("button.type_auto"), AUTO)]
     return ask("chat.ask_project_type", draft, choices, columns=2,
                kind=button("label.project_type", explanation=draft.type_explanation or button("proposal.type_none")))
 
@@ -198,6 +201,9 @@ def answer_project_type(draft: Draft, text: str, ctx: Context) -> Outcome:
     text = text.strip()
     if text in (AUTO, button("button.type_auto")):
         draft.project_type = None
+        return Goto("proposal")
+    if is_generic(text) or text == button("button.type_generic"):
+        draft.project_type = GENERIC  # no library type: what every filing shares, named from the goal
         return Goto("proposal")
     try:
         picked = find_type(text)

@@ -59,6 +59,7 @@ class Query:
     department: str | None = None
     goal: str | None = None
     year: int | None = None
+    overall_goal: str | None = None  # 项目总目标 of a multi-year (阶段性) project: the whole period's
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ under the same level):
 
 1. ``goal``: every quantity the goal states (:func:`bot.domain.goal.goal_quantities`) with its
    value, named after the library indicator it matches (units agree and a key word of the
-   entry is in the goal's words) or else from the goal's own words;
+   entry is in the goal's words) or else from the goal's own words; for a multi-year project
+   the annual goal gives this year's values and the 项目总目标 (``Query.overall_goal``) only
+   checks them (an annual count above the whole period's gets a note);
 2. ``budget``: a quantified cost — the budget ÷ the goal's main quantity when the type has a
    unit cost in that unit (4000元/人次), else a total ≤ the budget;
 3. ``history``: the unit's own earlier project of the same or a similar name (in the corpus,
@@ -107,6 +109,8 @@ class LastYearTable:
 class Proposal:
     """What :func:`propose` found: the similar projects, the indicators, and how it chose.
 
+    ``similar`` are the past projects some indicator was taken from (:func:`drawn_on`), best first.
+
     ``framework`` is the target framework's id, ``project_type`` the types the library was
     read for (with their ``explanation``), ``last_year`` the unit's own last table when there
     is one (offer it as "start from last year's table").
@@ -155,6 +159,7 @@ class _Table:
         self.budget = budget if budget and budget > 0 else None
         self.items: list[ProposedIndicator] = []
         self.promises: list[GoalQuantity] = []  # the goal's quantities already in the table
+        self.promised: dict[str, GoalQuantity] = {}  # indicator name → the goal quantity it states
 
     def find(self, name: str, sources: tuple[str, ...] | None = None) -> int | None:
         """The item measuring ``name``: the same name, or a near one from another source (one
@@ -264,6 +269,7 @@ def propose(
     if "goal" in use:
         _add_goal(table, quantities, choice)
         _add_deadlines(table, query.goal, choice)
+        _check_overall(table, goal_quantities(query.overall_goal))
     if "budget" in use:
         _add_budget(table, quantities, choice)
     if "history" in use and own is not None:
@@ -275,8 +281,17 @@ def propose(
     if "library" in use:
         _fill_from_library(table, choice, quantities, only_required=close)
     last_year = start_from_last_year(own, query, framework.id, budget=budget, choice=choice) if own else None
-    return Proposal(similar=hits[:top], indicators=table.ordered(), framework=framework.id, project_type=choice,
-                    last_year=last_year, budget=table.budget)
+    indicators = table.ordered()
+    return Proposal(similar=drawn_on(hits, indicators)[:top], indicators=indicators, framework=framework.id,
+                    project_type=choice, last_year=last_year, budget=table.budget)
+
+
+def drawn_on(hits: list[Hit], indicators: list[ProposedIndicator]) -> list[Hit]:
+    """The hits the proposal took indicators from — the similar projects worth naming. A hit that
+    only scored (the same category, a shared word) and gave nothing is not one: the chat names
+    the tables drawn on, and the CLI must say the same."""
+    labels = {label for item in indicators if item.origin in ("history", "similar") for label in item.sources}
+    return [h for h in hits if source_label(h.filing) in labels]
 
 
 def framework_reason(choice: FrameworkChoice, year: int) -> str:
@@ -381,6 +396,8 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
         entry = _goal_entry(q, candidates, used)
         if entry is not None:
             slot, name = entry.slot, entry.name
+            if slot == "satisfaction" and _names_whom(q.name):
+                name = q.name  # 家长满意度 as the goal says, not the type's 服务对象满意度
             if q.per and q.per != "每年" and not name.startswith("每"):
                 name = q.per + name
             if not q.stated_op and entry.goal and entry.goal.op:
@@ -391,8 +408,45 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
         if level is None:
             continue
         if table.add(ProposedIndicator(*level, name=name, value=table.print(value), sources=(),
-                                       reason=render_plain("proposal.reason_goal", promise=q.text), origin="goal")):
+                                       reason=_goal_reason(table, q, quantities), origin="goal")):
             table.promises.append(q)
+            table.promised[name] = q
+
+
+def _names_whom(name: str) -> bool:
+    """A satisfaction the goal names with whose it is (家长满意度, 群众满意率; not a bare 满意度)."""
+    return is_satisfaction(name) and len(name.replace("满意度", "").replace("满意率", "")) >= 2
+
+
+def _check_overall(table: _Table, overall: tuple[GoalQuantity, ...]) -> None:
+    """A multi-year project's annual values are this year's (the annual goal first); the 项目总目标
+    only checks them: an annual count above the whole period's count of the same thing (same
+    unit, the same subject) gets a note to check it. The total is never put in as this year's."""
+    if not overall:
+        return
+    for at, item in enumerate(table.items):
+        q = table.promised.get(item.name) if item.origin == "goal" else None
+        if q is None or q.value.unit_kind in ("percent", "time", "money"):
+            continue
+        number, unit = costs.base_count(q.value)
+        for total in overall:
+            whole, whole_unit = costs.base_count(total.value)
+            if whole_unit == unit and number > whole and subject_overlap(total, q.words or q.context) > 0:
+                note = render_plain("proposal.note_over_overall", annual=q.text, total=total.text)
+                table.items[at] = replace(item, note=note)
+                break
+
+
+def _goal_reason(table: _Table, q: GoalQuantity, quantities: tuple[GoalQuantity, ...]) -> str:
+    """来自年度目标：…; for a cost the goal states per item, its product with the count it is per
+    and whether that fits the budget (5元 × 430,000人次 = 2,150,000元，不超过预算 2,160,000 元)."""
+    promise = render_plain("proposal.reason_goal", promise=q.text)
+    product = costs.goal_product(q, quantities) if q.value.unit_kind == "money" and table.budget else None
+    if product is None:
+        return promise
+    total, arithmetic = product
+    key = "proposal.reason_goal_cost_fits" if total <= Decimal(str(table.budget)) else "proposal.reason_goal_cost_over"
+    return render_plain(key, promise=promise, arithmetic=arithmetic, budget=fmt_number(table.budget))
 
 
 def _add_deadlines(table: _Table, goal: str | None, choice: TypeChoice) -> None:
@@ -415,20 +469,33 @@ def _add_budget(table: _Table, quantities: tuple[GoalQuantity, ...], choice: Typ
         return
     entries = choice.entries("cost")
     for entry in sorted(entries, key=lambda e: e.cost != "unit"):  # a unit cost of any type before a total
-        cost = _entry_cost(entry, table, quantities)
+        cost = _entry_cost(entry, table, quantities, choice)
         if cost is not None:
             table.add(ProposedIndicator(*level, name=entry.name, value=table.print(cost.value), sources=(),
                                         reason=cost.reason, origin="budget"))
             return
 
 
-def _entry_cost(entry: Entry, table: _Table, quantities: tuple[GoalQuantity, ...]) -> costs.Cost | None:
+def _entry_cost(entry: Entry, table: _Table, quantities: tuple[GoalQuantity, ...],
+                choice: TypeChoice) -> costs.Cost | None:
+    """The cost ``entry`` proposes: a total ≤ the budget (naming the several things the goal buys,
+    if it does), or the budget ÷ the main output — not when the goal buys several kinds of things."""
     if table.budget is None or entry.cost is None:
         return None
     if entry.cost == "total":
-        return costs.total_cost(table.budget)
+        return costs.total_cost(table.budget, _several_kinds(choice, quantities))
+    if entry.single and costs.several_kinds(entry.per, quantities, entry.keys):
+        return None
     main = costs.main_quantity(entry.per, quantities, entry.keys)
     return costs.unit_cost(table.budget, main, quantities) if main is not None else None
+
+
+def _several_kinds(choice: TypeChoice, quantities: tuple[GoalQuantity, ...]) -> list[GoalQuantity]:
+    """The kinds of things the goal buys, when a one-kind unit cost of the types was left out for them."""
+    for entry in choice.entries("cost"):
+        if entry.single and (kinds := costs.several_kinds(entry.per, quantities, entry.keys)):
+            return kinds
+    return []
 
 
 # -- 3 and 4. the unit's own history and similar projects ------------------------------------
@@ -708,7 +775,7 @@ def _from_entry(table: _Table, entry: Entry, level: tuple[str, str], choice: Typ
     reason = _library_reason(entry, choice, common)
     origin = "library"
     if entry.cost is not None:
-        cost = _entry_cost(entry, table, quantities)
+        cost = _entry_cost(entry, table, quantities, choice)
         if cost is None:
             return None
         value, reason, origin = table.print(cost.value), cost.reason, "budget"
