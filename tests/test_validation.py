@@ -275,6 +275,17 @@ def test_cost_per_person_per_month_is_twelve_times_a_year():
     assert "300元 × 补贴发放人数 4,000名 × 12 = 14,400,000元" in item.message
 
 
+def test_a_unit_cost_rounded_to_the_fen_is_not_over_the_budget():
+    # 650,000 元 ÷ 360家次 = 1,805.555… → ≤1805.56(元); × 360 = 650,001.60, rounding, not a real excess
+    rows = [
+        ("成本指标", "经济成本指标", "每次检查平均成本", "≤1805.56(元)"),
+        ("产出指标", "数量指标", "执法检查次数", "≥360.00(次)"),
+    ]
+    assert "cost_over_budget" not in rules(validate(make(rows=rows, goal=None, funding=_money(650_000))))
+    dear = replace(rows, "每次检查平均成本", "≤1806.00(元)")  # 650,160: 160 元 over
+    assert "cost_over_budget" in rules(validate(make(rows=dear, goal=None, funding=_money(650_000))))
+
+
 @pytest.mark.parametrize("name", ["发现隐患整改率", "不合格食品核查处置率", "设备故障修复率", "群众投诉办结率"])
 def test_an_action_on_a_bad_thing_should_be_high(name):
     rows = BASE_2026 + [("产出指标", "质量指标", name, "≥98.00(%)")]

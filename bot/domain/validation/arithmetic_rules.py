@@ -136,6 +136,7 @@ def check_cost_budget(filing: Filing) -> list[Finding]:
     money = [m for m in measured if m.q.unit in MONEY_FACTORS and name_kind(m.name) == "money"]
     counts = [m for m in measured if m.q.unit_kind == "count" and m.q.number > 0]
     terms: list[tuple[str, float]] = []
+    slack = 0.5
     for cost in money:
         yuan = _yuan(cost.q)
         if not is_unit_cost(cost.name):
@@ -157,10 +158,11 @@ def check_cost_budget(filing: Filing) -> list[Finding]:
                 quantity *= _count(sessions.q)
                 text += f" × {sessions.name} {fmt_number(sessions.q.number)}{sessions.q.unit}"
         terms.append((text, yuan * quantity))
+        slack += 0.005 * quantity  # a unit cost rounded to the fen (1,805.56 × 360 = 650,001.60 on 650,000)
     if not any("×" in text for text, _ in terms):
         return []
     total = sum(amount for _, amount in terms)
-    if total <= budget + 0.5:
+    if total <= budget + slack:
         return []
     arithmetic = " + ".join(f"{text} = {fmt_number(amount)}元" for text, amount in terms)
     return [finding(WARNING, "finding.cost_over_budget", None, arithmetic=arithmetic,
