@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from jixiao.bot.corpus.refusals import Refusal, refusal
 from jixiao.bot.domain.amounts import parse_date, parse_money, parse_yuan
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
@@ -108,6 +109,7 @@ class TableRead:
 
     filing: Filing
     lost: str | None = None
+    reason: Refusal | None = None  # why the table is refused whatever it holds (a 自评表 …)
 
 
 @dataclass
@@ -158,14 +160,51 @@ class Draft:
 
 # ------------------------------------------------------------------ splitting rows
 def split_tables(rows: list[list[str]]) -> list[list[list[str]]]:
-    """The rows of each table, title row first. Rows before the first title are dropped."""
+    """The rows of each table, title row first. Rows before the first title are dropped;
+    a sheet listing several projects under one heading gives one table per project."""
     tables: list[list[list[str]]] = []
     for row in rows:
         if is_title("".join(row)):
             tables.append([row])
         elif tables:
             tables[-1].append(row)
-    return tables
+    return [part for table in tables for part in split_listed(table)]
+
+
+def _cell_at(row: list[str], col: int) -> str:
+    return row[col] if col < len(row) else ""
+
+
+def split_listed(table: list[list[str]]) -> list[list[list[str]]]:
+    """A table listing projects one under another beneath one heading row — ``单位名称 |
+    项目名称 | 预算数 | 年度目标 | 一级指标 …`` (the Sichuan 部门预算 sheet) — as one table per
+    project: a project starts at each row whose 项目名称 cell is filled, and its columns left
+    of 一级指标 become ``label | value`` rows above its own indicator rows. A cell left blank
+    under 单位名称 is the one above (a merged cell); rows before the first project (the
+    department's subtotal) belong to none. Any other table is returned as it is."""
+    levels, header = form_labels()["columns"]["level1"], form_labels()["header"]
+    at = next((i for i, row in enumerate(table) if any(label_of(c) in levels for c in row if c)), None)
+    if at is None:
+        return [table]
+    heading = table[at]
+    first = next(i for i, c in enumerate(heading) if c and label_of(c) in levels)
+    name_col = next((i for i, c in enumerate(heading[:first]) if c and header.get(label_of(c)) == "project_name"), None)
+    if name_col is None:
+        return [table]
+    projects: list[list[list[str]]] = []
+    for row in table[at + 1 :]:
+        if _cell_at(row, name_col).strip():
+            projects.append([row])
+        elif projects:
+            projects[-1].append(row)
+    left = [i for i in range(first) if heading[i].strip()]
+    parts, carried = [], {}
+    for rows in projects:
+        own = {i: "".join(_cell_at(row, i) for row in rows).strip() for i in left}
+        carried.update({i: text for i, text in own.items() if text})
+        labelled = [[heading[i], own[i] or (carried.get(i, "") if i < name_col else "")] for i in left]
+        parts.append([*table[:at], *labelled, heading[first:], *(row[first:] for row in rows)])
+    return parts or [table]
 
 
 def detect_format(flat: str) -> str | None:
@@ -213,7 +252,9 @@ def unknown_format(rows: list[list[str]], source: Source) -> TableRead:
     draft = Draft(year=table_year(rows) or 0, format="2024")
     draft.fail("无法识别表格格式（没有“一级指标”或“一级目标”表头）")
     draft.fields["project_name"] = ""
-    return draft.to_read(source)
+    read = draft.to_read(source)
+    read.reason = refusal("unknown table layout", "import.unknown_layout")
+    return read
 
 
 def read_table(rows: list[list[str]], source: Source, *, positional: bool) -> TableRead:
@@ -266,7 +307,10 @@ def goal_field(word: str) -> str | None:
 
 
 def money_field(word: str) -> str | None:
-    return form_labels()["money"].get(_MONEY_SUFFIX_RE.sub("", word))
+    """The Funding/PriorYear field of a money label: the Shanghai form's (``money``, each
+    one required) or another province's wording (``money_more``)."""
+    word = _MONEY_SUFFIX_RE.sub("", word)
+    return form_labels()["money"].get(word) or form_labels()["money_more"].get(word)
 
 
 def _is_section(word: str) -> bool:
