@@ -47,3 +47,47 @@ def test_a_table_without_a_project_name_is_never_kept(tmp_path):
     (refused,) = report.refused
     assert refused.reason.code == "no project name"
     assert "没有读到项目名称" in refused.reason.message
+
+
+# ------------------------------------------------------------------ 长期 and 年度 indicator blocks
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_a_repeated_indicator_heading_is_never_an_indicator(suffix):
+    (filing,) = read(f"t07_ningxiang_batang_2021.{suffix}").filings
+    assert filing.project_name == "镇域内基础设施建设"
+    assert filing.indicators == []  # the unit left 指标内容 blank in both blocks
+    assert filing.complete is False
+    assert filing.overall_goal == "改善镇域内基础设施,振兴乡村经济"
+    assert filing.goal == "全面完成集镇立面改造、机关、学校、乡村振兴等项目,搞好提质改造"
+
+
+def _t07_with_names(tmp_path, first_label: str, second_label: str) -> Path:
+    """The 宁乡 workbook with its blank 指标内容 cells filled: 长期… in the first block, 年度… in the second."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(REAL / "t07_ningxiang_batang_2021.xlsx")
+    sheet = workbook.active
+    block = None
+    for row in sheet.iter_rows():
+        first = row[0].value or ""
+        if row[1].value == "一级指标":
+            block = "长期" if block is None else "年度"
+            row[0].value = first_label if block == "长期" else second_label
+        elif block and row[4].value is not None:
+            row[3].value = f"{block}{row[2].value or row[1].value}"
+    path = tmp_path / "t07_named.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_of_a_long_term_and_an_annual_block_the_annual_one_is_read(tmp_path):
+    (filing,) = import_file(_t07_with_names(tmp_path, "长期绩效指标", "年度绩效指标")).filings
+    names = [i.name for i in filing.indicators]
+    assert names and all(name.startswith("年度") for name in names)
+    assert by_name(filing)["年度数量指标"].value == "88"
+
+
+def test_two_indicator_blocks_that_do_not_say_which_is_annual_are_not_read(tmp_path):
+    (filing,) = import_file(_t07_with_names(tmp_path, "绩效指标一", "绩效指标二")).filings
+    assert filing.indicators == []
+    assert filing.complete is False
+    assert any("分不清哪一组是本年度的指标" in p for p in filing.problems)

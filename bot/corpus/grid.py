@@ -323,6 +323,7 @@ def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
     """Read the header, money, goal and indicator blocks of one table (title row excluded)."""
     scale = money_scale(rows)
     blocks: dict[str, list[list[str]]] = {"header": [], "money": [], "goal": [], "targets": []}
+    targets: list[tuple[str, list[list[str]]]] = []  # each indicator heading: the words beside it, its rows
     current = "header"
     for raw in rows:
         cells = ["" if _is_section(label_of(c)) or YEAR_RE.fullmatch(squash(c)) else c.strip() for c in raw]
@@ -330,13 +331,50 @@ def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
             continue
         if current != "targets":
             current = _row_kind(cells) or current
-        blocks[current].append(cells)
+        if current != "targets":
+            blocks[current].append(cells)
+        elif _row_kind(cells) == "targets":  # a heading row, never an indicator
+            if not targets or cells != targets[-1][1][0]:  # the same heading again: the next page's top
+                targets.append((_heading_words(raw), [cells]))
+        else:
+            targets[-1][1].append(cells)
     read_header(blocks["header"], draft, positional=positional)
     read_money(blocks["money"], draft, positional=positional, scale=scale)
     read_goal(blocks["goal"], draft)
     from jixiao.bot.corpus.indicators import read_targets  # it builds on this module's Draft
 
-    read_targets(blocks["targets"], draft, positional=positional)
+    chosen = annual_block(targets, draft)
+    if chosen is not None:
+        read_targets(chosen, draft, positional=positional)
+
+
+def _heading_words(row: list[str]) -> str:
+    """What an indicator heading row prints besides its column names: 长期绩效指标, 年度绩效指标."""
+    columns = {word for part in form_labels()["columns"].values() for word in part}
+    return "".join(label_of(c) for c in row if c and re.sub(r"[（(][^（()）]*[）)]$", "", label_of(c)) not in columns)
+
+
+def _block_term(words: str) -> str | None:
+    """``long`` for a 长期/中期/实施期 block, ``annual`` for a 年度 one, ``None`` when it says neither."""
+    terms = form_labels()["indicator_blocks"]
+    for term in ("long", "annual"):
+        if any(word in words for word in terms[term]):
+            return term
+    return None
+
+
+def annual_block(targets: list[tuple[str, list[list[str]]]], draft: Draft) -> list[list[str]] | None:
+    """The rows of the filing's indicator table. A form with a 长期(中期) and a 年度 block
+    (two headings) gives its annual one; when the headings do not say which is which, none
+    is taken — two blocks are never mixed into one list."""
+    if len(targets) <= 1:
+        return targets[0][1] if targets else []
+    terms = [_block_term(words) for words, _ in targets]
+    if terms.count("annual") == 1 and all(term == "long" for term in terms if term != "annual"):
+        return targets[terms.index("annual")][1]
+    shown = "、".join(words or "（无标题）" for words, _ in targets)
+    draft.fail(f"指标表有 {len(targets)} 组表头（{shown}），分不清哪一组是本年度的指标，指标一律不采用")
+    return None
 
 
 def money_scale(rows: list[list[str]]) -> float:
