@@ -91,3 +91,38 @@ def test_two_indicator_blocks_that_do_not_say_which_is_annual_are_not_read(tmp_p
     assert filing.indicators == []
     assert filing.complete is False
     assert any("分不清哪一组是本年度的指标" in p for p in filing.problems)
+
+
+# ------------------------------------------------------------------ the year
+@pytest.mark.parametrize("name, year", [
+    ("t02_nanyue_2018.xlsx", 2018),  # title 绩效目标申报表 without a year; the name starts 2018年
+    ("t02_nanyue_2018.pdf", 2018),
+    ("t05_ezhou_2022.xlsx", 2022),  # 鄂州市2022年市直部门预算项目支出绩效目标表
+    ("t05_ezhou_2022.pdf", 2022),
+    ("t01_xiangtan_2023.xlsx", 2023),
+])
+def test_the_year_is_read_where_the_form_prints_it(name, year):
+    (filing,) = read(name).filings
+    assert filing.year == year
+    assert not any("没有读到预算年度" in p for p in filing.problems)
+
+
+def _grid_text(header: str) -> str:
+    return ("财政项目支出绩效目标申报表\n" + header +
+            "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t场次\t≥1.00(场)\n")
+
+
+def test_a_table_printing_no_year_is_incomplete_not_given_one_silently(tmp_path):
+    path = tmp_path / "no_year.txt"
+    path.write_text(_grid_text("项目名称\t某项目\n"), encoding="utf-8")
+    (filing,) = import_file(path).filings
+    assert filing.complete is False
+    assert any("没有读到预算年度" in p for p in filing.problems)
+
+
+def test_the_budget_year_cell_gives_the_year(tmp_path):
+    path = tmp_path / "budget_year.txt"
+    path.write_text(_grid_text("项目名称\t某项目\t预算年度\t2019\n"), encoding="utf-8")
+    (filing,) = import_file(path).filings
+    assert filing.year == 2019
+    assert not any("预算年度" in p for p in filing.problems)

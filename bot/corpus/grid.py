@@ -38,9 +38,10 @@ from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
 
 LABELS_FILE = Path(__file__).with_name("form_labels.json")
-TITLE_RE = re.compile(
-    r"^(?:(?P<y>\d{4})年(?:度)?)?[\u4e00-\u9fff（）()]{0,16}?绩效目标(?:申报)?表(?:[（(](?P<y2>\d{4})年度?[)）])?$"
+TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022年…项目支出绩效目标表, …绩效目标审批表
+    r"^[\u4e00-\u9fff（）()\d·—-]{0,40}?绩效目标(?:申报|审批|审核|批复)?表(?:[（(]\d{4}年度?[)）])?$"
 )
+_TITLE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
 SPACES_RE = re.compile(r"\s+")
 BLANK_PREFIX = "未填："  # problems that only say the form left a cell empty start with this
@@ -94,6 +95,8 @@ def label_of(cell: str) -> str:
 
 
 def is_title(text: str) -> bool:
+    """Whether a line is a performance-target table's title, as any province prints it (the
+    one place every reader asks)."""
     return TITLE_RE.match(squash(text)) is not None
 
 
@@ -118,6 +121,7 @@ class Draft:
 
     year: int
     format: str
+    year_found: bool = True  # the year was printed (else it is the format's, until settle_year)
     fields: dict = field(default_factory=dict)
     funding: dict = field(default_factory=dict)
     prior_year: dict = field(default_factory=dict)
@@ -219,13 +223,32 @@ def detect_format(flat: str) -> str | None:
 
 
 def table_year(rows: list[list[str]]) -> int | None:
-    """The year printed in the title or under it: ``（2026年度）``, ``2024年项目支出绩效目标表``."""
+    """The year printed in the title or under it: ``（2026年度）``, ``2024年项目支出绩效目标表``,
+    ``鄂州市2022年市直部门预算项目支出绩效目标表``."""
     head = squash("".join("".join(row) for row in rows[:4]))
-    title = TITLE_RE.match(squash("".join(rows[0]))) if rows else None
-    if title and (title["y"] or title["y2"]):
-        return int(title["y"] or title["y2"])
+    title = squash("".join(rows[0])) if rows else ""
+    found = _TITLE_YEAR_RE.search(title) if is_title(title) else None
+    if found:
+        return int(found[1])
     found = YEAR_RE.search(head)
     return int(found[1]) if found else None
+
+
+def settle_year(draft: Draft) -> None:
+    """A year the title did not print: the 预算年度 cell, the project name's leading
+    ``2018年``, or the start date's year. With none of them the filing is incomplete: the
+    year it carries is only its format's."""
+    if draft.year_found:
+        return
+    name = draft.fields.get("project_name") or ""
+    found = re.match(r"^(20\d{2})年", squash(name))
+    start = draft.fields.get("start")
+    if found:
+        draft.year = int(found[1])
+    elif start is not None:
+        draft.year = start.year
+    else:
+        draft.fail(f"没有读到预算年度（标题、预算年度、项目名称、实施期里都没有年份），年份 {draft.year} 只是按表格格式填的")
 
 
 def read_tables(rows: list[list[str]], file_name: str, *, positional: bool) -> list[TableRead]:
@@ -242,10 +265,7 @@ def start_draft(rows: list[list[str]]) -> Draft | None:
     fmt = detect_format(squash("".join("".join(row) for row in rows)))
     if fmt is None:
         return None
-    draft = Draft(year=year or int(fmt), format=fmt)
-    if year is None:
-        draft.fail("标题下没有“（YYYY年度）”一行")
-    return draft
+    return Draft(year=year or int(fmt), format=fmt, year_found=year is not None)
 
 
 def unknown_format(rows: list[list[str]], source: Source) -> TableRead:
@@ -269,6 +289,7 @@ def read_table(rows: list[list[str]], source: Source, *, positional: bool) -> Ta
 def finish(draft: Draft) -> None:
     """Checks on the whole table: indicators read at all, and none of the trailing required
     一级 levels missing (a table cut off at the end of a page or a file)."""
+    settle_year(draft)
     framework = get_framework(draft.format)
     if not draft.indicators:
         if not any(p.startswith("未找到指标表") for p in draft.unplaced):
@@ -390,7 +411,13 @@ def money_scale(rows: list[list[str]]) -> float:
 
 
 def _header_value(label: str, key: str, cell: str, draft: Draft, positional: bool) -> None:
-    if key in ("start", "end"):
+    if key == "year":
+        found = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", squash(cell))
+        if found and not draft.year_found:
+            draft.year, draft.year_found = int(found[1]), True
+        elif not found:
+            draft.fail(f"{label}不是年份：{cell}")
+    elif key in ("start", "end"):
         parsed = parse_date(cell)
         if parsed is None:
             draft.fail(f"{label}不是完整的日期：{cell}")
