@@ -126,3 +126,24 @@ def test_the_budget_year_cell_gives_the_year(tmp_path):
     (filing,) = import_file(path).filings
     assert filing.year == 2019
     assert not any("预算年度" in p for p in filing.problems)
+
+
+# ------------------------------------------------------------------ a 绩效自评表 is not a target filing
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_a_self_evaluation_table_is_refused_as_not_a_target_filing(suffix):
+    report = read(f"t06_chizhou_tangxi_2022_selfeval.{suffix}")
+    assert report.filings == []
+    (refused,) = report.refused
+    assert refused.project_name == "委托业务项目"
+    assert refused.reason.code == "self-evaluation table, not a target filing"
+    assert refused.reason.message.startswith("这是绩效自评表，不是绩效目标申报表")
+
+
+def test_a_goal_is_never_made_of_the_column_labels_beside_it():
+    from jixiao.bot.corpus.sheet import read_workbook
+
+    (table,) = read_workbook((REAL / "t06_chizhou_tangxi_2022_selfeval.xlsx").read_bytes(), "t06.xlsx")
+    assert table.filing.goal.startswith("本项目共申请预算资金90万元。")
+    assert "实际完成情况" not in table.filing.goal and "本项目共完成" not in table.filing.goal
+    (filing,) = read("t02_nanyue_2018.xlsx").filings  # 年度目标 | | 年度总体目标完成情况 over the goal
+    assert filing.goal == "为水濂村带来观光游客不少于6万人,村集体收入达6万元。"

@@ -38,8 +38,8 @@ from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
 
 LABELS_FILE = Path(__file__).with_name("form_labels.json")
-TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022年…项目支出绩效目标表, …绩效目标审批表
-    r"^[\u4e00-\u9fff（）()\d·—-]{0,40}?绩效目标(?:申报|审批|审核|批复)?表(?:[（(]\d{4}年度?[)）])?$"
+TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022年…项目支出绩效目标表, …绩效目标审批表, …绩效自评表
+    r"^[\u4e00-\u9fff（）()\d·—-]{0,40}?绩效(?P<kind>目标(?:申报|审批|审核|批复)?|自评)表(?:[（(]\d{4}年度?[)）])?$"
 )
 _TITLE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
@@ -98,6 +98,17 @@ def is_title(text: str) -> bool:
     """Whether a line is a performance-target table's title, as any province prints it (the
     one place every reader asks)."""
     return TITLE_RE.match(squash(text)) is not None
+
+
+def is_self_evaluation(rows: list[list[str]]) -> bool:
+    """A 绩效自评表 (what a project achieved, scored) rather than a target filing: its title
+    says 自评, or its tables have the columns only a self-evaluation prints (实际完成值, 得分 …)."""
+    words = form_labels()["self_evaluation_columns"]
+    for row in rows:
+        title = TITLE_RE.match(squash("".join(row)))
+        if (title and title["kind"] == "自评") or any(label_of(c) in words for c in row if c):
+            return True
+    return False
 
 
 def is_page_furniture(text: str) -> bool:
@@ -283,7 +294,14 @@ def read_table(rows: list[list[str]], source: Source, *, positional: bool) -> Ta
         return unknown_format(rows, source)
     read_grid(rows[1:], draft, positional=positional)
     finish(draft)
-    return draft.to_read(source)
+    return checked(rows, draft.to_read(source))
+
+
+def checked(rows: list[list[str]], read: TableRead) -> TableRead:
+    """The table as read, refused when it is not a target filing at all (a 绩效自评表)."""
+    if is_self_evaluation(rows):
+        read.reason = refusal("self-evaluation table, not a target filing", "import.self_evaluation")
+    return read
 
 
 def finish(draft: Draft) -> None:
@@ -325,6 +343,12 @@ def goal_field(word: str) -> str | None:
         if word == label or (word.startswith(label) and word[len(label)] in "(（"):
             return name
     return None
+
+
+def _goal_column(word: str) -> str | None:
+    """A label in the goal block: a goal's, or ``-`` for a column beside the goal whose text
+    is not one (年度总体目标完成情况, a 自评表's 实际完成情况) — never read as the goal."""
+    return goal_field(word) or ("-" if word in form_labels()["goal_columns_ignored"] else None)
 
 
 def money_field(word: str) -> str | None:
@@ -518,9 +542,9 @@ def read_goal(rows: list[list[str]], draft: Draft) -> None:
     printed: set[str] = set()
     columns: list[tuple[int, str]] = []
     for row in rows:
-        labels = [(i, goal_field(label_of(c))) for i, c in enumerate(row) if c and goal_field(label_of(c))]
+        labels = [(i, _goal_column(label_of(c))) for i, c in enumerate(row) if c and _goal_column(label_of(c))]
         if labels:
-            printed.update(name for _, name in labels)
+            printed.update(name for _, name in labels if name != "-")
             columns = []
             for n, (i, name) in enumerate(labels):
                 stop = labels[n + 1][0] if n + 1 < len(labels) else len(row)
