@@ -147,3 +147,26 @@ def test_a_goal_is_never_made_of_the_column_labels_beside_it():
     assert "实际完成情况" not in table.filing.goal and "本项目共完成" not in table.filing.goal
     (filing,) = read("t02_nanyue_2018.xlsx").filings  # 年度目标 | | 年度总体目标完成情况 over the goal
     assert filing.goal == "为水濂村带来观光游客不少于6万人,村集体收入达6万元。"
+
+
+# ------------------------------------------------------------------ 项目总预算 of a grid form
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_the_project_budget_of_a_grid_form_is_its_total_in_yuan(suffix):
+    (filing,) = read(f"t04_fengjie_yunwu_2023.{suffix}").filings  # 金额单位:万元; 项目总预算 65
+    assert filing.project_name == "2023年云雾土家族乡加工园配套设施建设项目"
+    assert filing.year == 2023
+    assert filing.funding.total == 650_000.0
+    assert filing.funding.annual_request == 650_000.0  # 当年年度预算 65
+    assert filing.funding.fiscal == 650_000.0 and filing.funding.other == 0.0
+    assert by_name(filing)["项目建设成本"].value == "≤65万元"
+
+
+def test_a_readers_model_error_refuses_the_table_and_never_escapes(monkeypatch):
+    from jixiao.bot.corpus.grid import form_labels
+
+    monkeypatch.setitem(form_labels()["money_grid"], "项目总预算", "total_budget")  # a wrong mapping
+    report = read("t04_fengjie_yunwu_2023.xlsx")
+    assert report.filings == [] and report.refusal is None
+    (refused,) = report.refused
+    assert refused.reason.code.startswith("table could not be read")
+    assert "Extra inputs" not in refused.reason.message

@@ -36,6 +36,7 @@ from jixiao.bot.corpus.refusals import Refusal, refusal
 from jixiao.bot.domain.amounts import parse_date, parse_money, parse_yuan
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
+from pydantic import ValidationError
 
 LABELS_FILE = Path(__file__).with_name("form_labels.json")
 TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022年…项目支出绩效目标表, …绩效目标审批表, …绩效自评表
@@ -157,18 +158,25 @@ class Draft:
         name = self.fields.get("project_name")
         if not name:
             self.fail("未找到项目名称")
-        filing = Filing(
-            year=self.year,
-            format=self.format,
-            project_name=name or "",
-            funding=Funding(**self.funding),
-            prior_year=PriorYear(**self.prior_year),
-            indicators=self.indicators,
-            complete=not self.unplaced,
-            problems=self.unplaced + self.blanks,
-            source=source,
-            **{k: v for k, v in self.fields.items() if k != "project_name"},
-        )
+        try:
+            filing = Filing(
+                year=self.year,
+                format=self.format,
+                project_name=name or "",
+                funding=Funding(**self.funding),
+                prior_year=PriorYear(**self.prior_year),
+                indicators=self.indicators,
+                complete=not self.unplaced,
+                problems=self.unplaced + self.blanks,
+                source=source,
+                **{k: v for k, v in self.fields.items() if k != "project_name"},
+            )
+        except ValidationError as exc:  # a reader's bug: the table is refused, never the model's words shown
+            first = exc.errors()[0] if exc.errors() else {}
+            where = ".".join(str(part) for part in first.get("loc", ())) or type(exc).__name__
+            filing = Filing(year=self.year, format=self.format, project_name=name or "", complete=False,
+                            problems=[f"读取出错：{where}"], source=source)
+            return TableRead(filing, reason=refusal(f"table could not be read ({where})", "import.read_error", details=where))
         shown = "；".join(self.lost[:3]) + (f" 等 {len(self.lost)} 处" if len(self.lost) > 3 else "")
         return TableRead(filing, shown or None)
 
@@ -351,10 +359,13 @@ def _goal_column(word: str) -> str | None:
     return goal_field(word) or ("-" if word in form_labels()["goal_columns_ignored"] else None)
 
 
-def money_field(word: str) -> str | None:
+def money_field(word: str, *, grid: bool = False) -> str | None:
     """The Funding/PriorYear field of a money label: the Shanghai form's (``money``, each
-    one required) or another province's wording (``money_more``)."""
+    one required) or another province's wording (``money_more``). ``grid``: the Funding
+    field (项目总预算 of a 2021+ form is its total, not the 2020 PriorYear's)."""
     word = _MONEY_SUFFIX_RE.sub("", word)
+    if grid and word in form_labels()["money_grid"]:
+        return form_labels()["money_grid"][word]
     return form_labels()["money"].get(word) or form_labels()["money_more"].get(word)
 
 
@@ -423,11 +434,12 @@ def annual_block(targets: list[tuple[str, list[list[str]]]], draft: Draft) -> li
 
 
 def money_scale(rows: list[list[str]]) -> float:
-    """10,000 when the form prints its money in 万元 (``单位：万元``, ``项目资金（万元）``), else 1."""
+    """10,000 when the form prints its money in 万元 (``单位：万元`` on its own or at the end of
+    a line, ``项目资金（万元）``, ``资金情况(万元)``), else 1."""
     for row in rows:
         for cell in filter(None, row):
             word = squash(cell)
-            if _WAN_UNIT_RE.fullmatch(word) or ("万元" in word and (word.startswith("项目资金") or money_field(label_of(word)))):
+            if _WAN_UNIT_RE.search(word) or re.search(r"[（(]万元[)）]$", word):
                 return 10_000.0
             if label_of(word) in form_labels()["columns"]["level1"]:
                 return 1.0  # the indicator table: its values may say 万元, the money does not
@@ -522,7 +534,7 @@ def read_money(rows: list[list[str]], draft: Draft, *, positional: bool, scale: 
             if label is None or amount is None:
                 (draft.fail if positional else draft.lose)(f"金额单元格无法归位：{cell}")
                 continue
-            target[money_field(label)] = amount
+            target[money_field(label, grid=grid)] = amount
             label = None
     if label is not None:
         blanks.add(label)
