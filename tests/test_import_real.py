@@ -170,3 +170,34 @@ def test_a_readers_model_error_refuses_the_table_and_never_escapes(monkeypatch):
     (refused,) = report.refused
     assert refused.reason.code.startswith("table could not be read")
     assert "Extra inputs" not in refused.reason.message
+
+
+# ------------------------------------------------------------------ titles other provinces print
+@pytest.mark.parametrize("title", [
+    "财政项目支出绩效目标申报表", "2023年项目支出绩效目标申报表", "部门预算项目绩效目标申报表(2023年度)",
+    "鄂州市2022年市直部门预算项目支出绩效目标表", "2023年云雾土家族乡加工园配套设施建设项目支出绩效目标审批表",
+    "项目绩效目标表", "部门整体支出项目绩效目标申报表", "绩效目标申报表",
+])
+def test_every_reader_takes_the_real_title_variants(title, tmp_path):
+    from jixiao.bot.corpus.grid import is_title
+
+    assert is_title(title)
+    path = tmp_path / "titled.txt"
+    path.write_text(_grid_text("项目名称\t某项目\n").replace("财政项目支出绩效目标申报表", title), encoding="utf-8")
+    (filing,) = import_file(path).filings
+    assert filing.project_name == "某项目"
+
+
+@pytest.mark.parametrize("line", ["本项目的绩效目标表见附件。", "年度绩效目标(90分)", "绩效指标"])
+def test_a_sentence_or_a_heading_is_not_a_title(line):
+    from jixiao.bot.corpus.grid import is_title
+
+    assert not is_title(line)
+
+
+@pytest.mark.parametrize("stem", ["t04_fengjie_yunwu_2023", "t05_ezhou_2022"])
+def test_a_pdf_and_its_workbook_are_both_read_as_the_same_filing(stem):
+    (from_pdf,) = read(f"{stem}.pdf").filings
+    (from_xlsx,) = read(f"{stem}.xlsx").filings
+    assert (from_pdf.project_name, from_pdf.year, from_pdf.funding) == (from_xlsx.project_name, from_xlsx.year, from_xlsx.funding)
+    assert from_pdf.indicators == from_xlsx.indicators
