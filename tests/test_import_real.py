@@ -201,3 +201,40 @@ def test_a_pdf_and_its_workbook_are_both_read_as_the_same_filing(stem):
     (from_xlsx,) = read(f"{stem}.xlsx").filings
     assert (from_pdf.project_name, from_pdf.year, from_pdf.funding) == (from_xlsx.project_name, from_xlsx.year, from_xlsx.funding)
     assert from_pdf.indicators == from_xlsx.indicators
+
+
+# ------------------------------------------------------------------ indicator tables other provinces print
+def test_the_value_column_headed_yuqi_dadao_mubiao_is_read():
+    from jixiao.bot.corpus.sheet import read_workbook
+
+    (table,) = read_workbook((REAL / "t08_lixian_2021_overall.xlsx").read_bytes(), "t08.xlsx")
+    filing = table.filing
+    assert filing.year == 2021
+    assert len(filing.indicators) == 8  # the source is cut after 8 rows
+    assert by_name(filing)["研究培育食用菌品种数量"].value == "2种"
+    assert by_name(filing)["党建任务完成率"].level2 == "质量指标"
+    # a 部门整体支出 table names a department, not a project: it is never stored as a filing
+    assert [t.reason.code for t in read("t08_lixian_2021_overall.xlsx").refused] == ["no project name"]
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_a_table_without_its_first_level_column_gets_the_first_level_from_the_second(suffix):
+    (filing,) = read(f"t05_ezhou_2022.{suffix}").filings  # 一级指标 | 二级指标 over 数量指标 | 办公大楼…
+    assert [(i.level1, i.level2, i.name, i.value) for i in filing.indicators] == [
+        ("产出指标", "数量指标", "办公大楼日常维修维护次数", "2280次"),
+        ("产出指标", "数量指标", "大楼安检巡察次数", "200次"),
+        ("产出指标", "质量指标", "办公大楼日常维修维护验收合格率", ">92%"),
+        ("产出指标", "质量指标", "经常性大型设备更新验收合格率", "292%"),
+        ("产出指标", "质量指标", "重.要设备维修维保验收合格率", "95%"),
+        ("产出指标", "成本指标", "成本控制率", "不超预算"),
+    ]  # the sign-off row 主管部门审核意见 | 单位公章 below is no indicator
+    assert filing.complete is False  # the source is cut before 效益指标
+
+
+def test_a_level_with_its_score_is_the_level_and_sign_off_rows_end_the_table():
+    (filing,) = read("t04_fengjie_yunwu_2023.xlsx").filings
+    assert [(i.level1, i.level2) for i in filing.indicators] == [("成本指标", "经济成本指标")]  # 成本指标(0-20)分
+    assert not any("(0-20)" in p for p in filing.problems)
+    (filing,) = read("t02_nanyue_2018.xlsx").filings  # 财政部门支出股室初审意见 | (盖章) below the table
+    assert len(filing.indicators) == 16
+    assert not any("盖章" in p or "意见" in p for p in filing.problems)

@@ -389,6 +389,8 @@ def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
             current = _row_kind(cells) or current
         if current != "targets":
             blocks[current].append(cells)
+        elif is_sign_off(cells):
+            break  # 财政部门审核意见 | (盖章), 填表人: …: the table has ended
         elif _row_kind(cells) == "targets":  # a heading row, never an indicator
             if not targets or cells != targets[-1][1][0]:  # the same heading again: the next page's top
                 targets.append((_heading_words(raw), [cells]))
@@ -402,6 +404,13 @@ def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
     chosen = annual_block(targets, draft)
     if chosen is not None:
         read_targets(chosen, draft, positional=positional)
+
+
+def is_sign_off(cells: list[str]) -> bool:
+    """A row below the indicator table: an office's opinion and seal, who filled the form."""
+    ends = form_labels()["sign_off"]
+    return any(label_of(c).endswith(tuple(ends["ends"])) or label_of(c).startswith(tuple(ends["starts"]))
+               for c in cells if c)
 
 
 def _heading_words(row: list[str]) -> str:

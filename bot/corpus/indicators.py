@@ -22,7 +22,7 @@ from jixiao.bot.domain.values import Quantity, ValueParseError, format_value, is
 class Columns:
     """Where the indicator table's parts are, from its heading row (0-based)."""
 
-    level1: int
+    level1: int | None
     level2: int | None
     name: int | None
     value: int | None
@@ -55,6 +55,7 @@ def read_targets(rows: list[list[str]], draft: Draft, *, positional: bool) -> No
     reader.finish()
 
 
+_SCORE_RE = re.compile(r"[（(][\d.\-—~～]+分?[)）]分?$")
 _VALUE_HEADINGS = ("年度指标值", "年度(/项目)指标值", "指标值")
 
 
@@ -104,6 +105,11 @@ def _cell(row: list[str], col: int | None) -> str:
 def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: IndicatorReader) -> None:
     heading = rows[0]
     cols = Columns.of(heading)
+    if cols.name is None and cols.level2 is not None and _levels_shifted(rows[1:], cols, reader):
+        # 一级指标 | 二级指标 | … over 数量指标 | 办公大楼日常维修维护次数: the form dropped the 一级
+        # column, its 二级 stand under 一级 and the names under 二级; the 一级 follows from the 二级
+        cols = Columns(level1=None, level2=cols.level1, name=cols.level2, value=cols.value,
+                       symbol=cols.symbol, unit=cols.unit)
     if cols.name is None or cols.value is None:
         draft.fail("指标表缺少“三级指标”或“指标值”一列")
         return
@@ -121,6 +127,14 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
         if stray:
             draft.fail(f"指标表有单元格不在任何一列之下：{' | '.join(stray)}")
         reader.cells(level1, level2, name, value)
+
+
+def _levels_shifted(rows: list[list[str]], cols: Columns, reader: IndicatorReader) -> bool:
+    """Whether the cells under 一级指标 are 二级 levels of the framework (数量指标 …, at least
+    two) and none is a 一级: the columns are one to the left of their headings."""
+    under = [reader.level_name(squash(_cell(row, cols.level1))) for row in rows if _cell(row, cols.level1)]
+    framework = reader.framework
+    return sum(map(framework.is_level2, under)) >= 2 and not any(map(framework.is_level1, under))
 
 
 def report_outside(outside: list[str], draft: Draft) -> None:
@@ -149,10 +163,16 @@ class IndicatorReader:
         self.pending: tuple[str, str | None, str | None] | None = None  # (name, level1, level2)
 
     def cells(self, level1: str, level2: str, name: str, value: str) -> None:
-        """One row read by column; a blank level cell is the level above (merged cells)."""
+        """One row read by column; a blank level cell is the level above (merged cells). A
+        level cell that is no level of the framework places neither its row nor the rows
+        below it that leave their levels blank (they are not under the level above)."""
         for text, what in ((level1, "一级"), (level2, "二级")):
             if text and not self._take_level(text):
                 self.draft.fail(f"{what}指标“{squash(text)}”不属于 {self.framework.id} 年版的指标体系")
+                self.level1 = self.level2 = None
+                if name:
+                    self.draft.fail(f"指标不在任何一级/二级指标之下：{squash(name)}")
+                return
         if not name and not value:
             return
         if not name:
@@ -191,16 +211,18 @@ class IndicatorReader:
         self._flush_pending()
 
     # -- internals --------------------------------------------------------------
-    def _level_name(self, word: str) -> str:
-        """The framework's spelling of a printed level: as printed, an alias, or + 指标."""
+    def level_name(self, word: str) -> str:
+        """The framework's spelling of a printed level: as printed, an alias, or + 指标; a
+        score printed after it is dropped (产出指标(50分), 成本指标(0-20)分)."""
         aliases = form_labels()["level_aliases"]
-        for candidate in (word, aliases.get(word), f"{word}指标"):
+        bare = _SCORE_RE.sub("", word)
+        for candidate in (word, aliases.get(word), f"{word}指标", bare, aliases.get(bare)):
             if candidate and (self.framework.is_level1(candidate) or self.framework.is_level2(candidate)):
                 return candidate
         return word
 
     def _take_level(self, token: str) -> bool:
-        word = self._level_name(squash(token))
+        word = self.level_name(squash(token))
         if self.framework.is_level1(word):
             self.level1, self.level2 = word, None
             return True
