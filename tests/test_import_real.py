@@ -164,7 +164,7 @@ def test_the_project_budget_of_a_grid_form_is_its_total_in_yuan(suffix):
 def test_a_readers_model_error_refuses_the_table_and_never_escapes(monkeypatch):
     from jixiao.bot.corpus.grid import form_labels
 
-    monkeypatch.setitem(form_labels()["money_grid"], "项目总预算", "total_budget")  # a wrong mapping
+    monkeypatch.setitem(form_labels()["header"], "项目分类", "classification")  # a field the Filing lacks
     report = read("t04_fengjie_yunwu_2023.xlsx")
     assert report.filings == [] and report.refusal is None
     (refused,) = report.refused
@@ -238,3 +238,58 @@ def test_a_level_with_its_score_is_the_level_and_sign_off_rows_end_the_table():
     (filing,) = read("t02_nanyue_2018.xlsx").filings  # 财政部门支出股室初审意见 | (盖章) below the table
     assert len(filing.indicators) == 16
     assert not any("盖章" in p or "意见" in p for p in filing.problems)
+
+
+# ------------------------------------------------------------------ money and period in other wordings
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_wan_amounts_and_a_month_period_are_read(suffix):
+    from datetime import date
+
+    (filing,) = read(f"t01_xiangtan_2023.{suffix}").filings  # 年度本级预算金额 250万, 实施期 2023.07-2024.01
+    assert filing.funding.annual_request == 2_500_000.0
+    assert (filing.start, filing.end) == (date(2023, 7, 1), date(2024, 1, 31))
+    assert filing.department == "湘潭市环境卫生管理处"
+    assert len(filing.indicators) == 7
+    assert by_name(filing)["雾炮车风炮射程"].value == "≥80M"
+    assert not any("上级资金" in p or "实施期" in p for p in filing.problems)  # 上级资金 is 0
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_money_in_a_wan_block_is_in_yuan(suffix):
+    (filing,) = read(f"t02_nanyue_2018.{suffix}").filings  # 资金情况(万元) | 年度资金总额: | 10
+    assert filing.funding.annual_request == 100_000.0
+    assert filing.funding.fiscal == 100_000.0 and filing.funding.other == 0.0
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_label_and_amount_in_one_cell_are_read_exactly(suffix):
+    (filing,) = read(f"t07_ningxiang_batang_2021.{suffix}").filings
+    assert filing.funding.annual_request == 106_067_522.0  # 总额10606.7522万元
+    assert filing.funding.fiscal == 69_233_552.0  # 财政拨款:6923.3552万元(其中:…)
+    assert filing.funding.other == 36_833_970.0  # 三、其他:3683.3970万元
+    assert filing.implementing_unit == "坝塘镇"
+
+
+def test_an_amount_with_no_place_in_the_filing_is_never_dropped_silently(tmp_path):
+    path = tmp_path / "upper.txt"
+    path.write_text("财政项目支出绩效目标申报表\n（2025年度）\n项目名称\t某项目\n单位:万元\n"
+                    "年度本级预算金额\t20\t该项目支出上级资金\t5\n"
+                    "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t场次\t≥1.00(场)\n", encoding="utf-8")
+    (filing,) = import_file(path).filings
+    assert filing.funding.annual_request == 200_000.0
+    assert filing.complete is False
+    assert "该项目支出上级资金（50,000.00 元）在申报表里没有对应的栏目" in filing.problems
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("2023.07-2024.01", (2023, 7, 1), (2024, 1, 31)),
+    ("2023年4月-2024年2月", (2023, 4, 1), (2024, 2, 29)),
+    ("2024-01-01至2024-12-31", (2024, 1, 1), (2024, 12, 31)),
+])
+def test_a_period_in_one_cell_gives_both_dates(text, start, end):
+    from datetime import date
+
+    from jixiao.bot.corpus.grid import parse_period
+
+    assert parse_period(text) == (date(*start), date(*end))
+    assert parse_period("2021") is None and parse_period("2024.12-2024.01") is None

@@ -26,8 +26,11 @@ facts cannot be trusted, and the importer refuses it instead of storing it.
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
+from datetime import date
+from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -338,7 +341,7 @@ def _row_kind(cells: list[str]) -> str | None:
         return "targets"
     if any(goal_field(w) for w in words):
         return "goal"
-    if any(money_field(w) for w in words):
+    if any(money_field(w) or money_in_cell(w) for w in words):
         return "money"
     if any(w in labels["header"] or w in labels["ignored"] for w in words):
         return "header"
@@ -371,8 +374,9 @@ def money_field(word: str, *, grid: bool = False) -> str | None:
 
 def _is_section(word: str) -> bool:
     sections = form_labels()["sections"]
-    return word in sections or bool(_TARGETS_2020_RE.match(word)) or (
-        word.startswith("项目资金") and money_field(word) is None)
+    money = _MONEY_SUFFIX_RE.sub("", word)
+    return word in sections or bool(_TARGETS_2020_RE.match(word)) or money_field(word) is None and (
+        money.startswith("项目资金") or money in form_labels()["money_sections"])
 
 
 def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
@@ -462,6 +466,11 @@ def _header_value(label: str, key: str, cell: str, draft: Draft, positional: boo
             draft.year, draft.year_found = int(found[1]), True
         elif not found:
             draft.fail(f"{label}不是年份：{cell}")
+    elif key == "period":
+        period = parse_period(cell)
+        if period is None:
+            draft.fail(f"{label}不是完整的起止日期：{cell}")
+        draft.fields["start"], draft.fields["end"] = period or (None, None)
     elif key in ("start", "end"):
         parsed = parse_date(cell)
         if parsed is None:
@@ -477,6 +486,25 @@ def _header_value(label: str, key: str, cell: str, draft: Draft, positional: boo
         draft.fields[key] = normalise_text(cell)
         if not positional and (parse_money(cell) is not None or parse_date(cell) is not None):
             draft.lose(f"{label}是一个数字或日期，单元格错位了：{cell}")
+
+
+_DATE_PART = r"(\d{4})[.\-/年](\d{1,2})(?:[.\-/月](\d{1,2})日?|月)?"
+_PERIOD_RE = re.compile(rf"^{_DATE_PART}(?:-|—|–|~|～|至|到){_DATE_PART}$")
+
+
+def parse_period(text: str) -> tuple[date, date] | None:
+    """``2023.07-2024.01``, ``2023年4月-2024年2月``, ``2024-01-01至2024-12-31`` as (start, end);
+    a month without its day runs from its first to its last day. ``None`` when it is not one."""
+    match = _PERIOD_RE.match(squash(text))
+    if not match:
+        return None
+    y1, m1, d1, y2, m2, d2 = (int(part) if part else None for part in match.groups())
+    try:
+        end_day = d2 or calendar.monthrange(y2, m2)[1]
+        start, end = date(y1, m1, d1 or 1), date(y2, m2, end_day)
+    except ValueError:
+        return None
+    return (start, end) if start <= end else None
 
 
 def read_header(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
@@ -507,43 +535,91 @@ def read_header(rows: list[list[str]], draft: Draft, *, positional: bool) -> Non
     if label is not None:
         draft.blank(label)
     keys_seen = {header[w] for w in seen if w in header}
+    if "period" in keys_seen:  # 实施期 2023.07-2024.01 gives both dates
+        keys_seen |= {"start", "end"}
     for word in form_labels()["required"][draft.format]:
         if header[word] not in keys_seen:
             draft.fail(f"未找到{word}")
 
 
+_AMOUNT_RE = re.compile(r"^(-?\d[\d,]*(?:\.\d+)?)(万元|万|元)?$")
+_MONEY_IN_CELL_RE = re.compile(  # 总额10606.7522万元, 三、其他:3683.3970万元, 财政拨款:6923.3552万元(其中:…)
+    r"^(?:[一二三四五六七八九十]+[、.])?(?P<label>[\u4e00-\u9fff]{2,12}?)[:：]?"
+    r"(?P<amount>\d[\d,]*(?:\.\d+)?(?:万元|万|元)?)(?:[（(].*[)）])?$"
+)
+
+
 def _amount(cell: str, scale: float) -> float | None:
-    amount = parse_money(cell)
-    if amount is None:
-        wan = parse_yuan(cell)  # 250万 in a money cell is 250 万元
-        return wan if wan is not None and "万" in cell else None
-    return round(amount * scale, 2)
+    """A printed amount in 元: ``2,646,000.00``; in a 万元 form ``65`` is 650,000; ``250万`` and
+    ``10606.7522万元`` are 万元 wherever they stand. Converted exactly (Decimal), to the fen."""
+    match = _AMOUNT_RE.match(squash(cell))
+    if not match:
+        return None
+    factor = 10_000 if match[2] in ("万", "万元") else 1 if match[2] == "元" else scale
+    return float(round(Decimal(match[1].replace(",", "")) * Decimal(factor), 2))
+
+
+def money_in_cell(cell: str) -> tuple[str, str] | None:
+    """``(label, amount)`` of a cell printing both (``三、其他:3683.3970万元``), when the label is
+    a money label; a breakdown in brackets after the amount is not read."""
+    match = _MONEY_IN_CELL_RE.match(squash(cell))
+    if match and (money_field(match["label"]) or match["label"] in form_labels()["money_unplaced"]):
+        return match["label"], match["amount"]
+    return None
 
 
 def read_money(rows: list[list[str]], draft: Draft, *, positional: bool, scale: float = 1.0) -> None:
-    """``label | amount`` pairs; the 2024/2026 money block or the 2020 上年度 block."""
+    """``label | amount`` pairs (or both in one cell); the 2024/2026 money block or the 2020
+    上年度 block. An amount with no place in the filing (上级资金, 自有资金) is skipped when it
+    is 0 and makes the table incomplete otherwise; a printed field that is no amount
+    (财政资金科目代码) is read past with its value."""
     grid = draft.format != "2020"
     if not rows:
         draft.fail("未找到项目资金部分" if grid else "未找到本项目上年度市级财政资金使用情况")
         return
     target = draft.funding if grid else draft.prior_year
+    model = Funding if grid else PriorYear
+    unplaced, ignored = set(form_labels()["money_unplaced"]), set(form_labels()["ignored"])
     blanks: set[str] = set()
     seen: set[str] = set()
     label: str | None = None
+    skip_value = False
+
+    def put(label: str, amount: float) -> None:
+        key = money_field(label, grid=grid)
+        if key is None:  # one of money_unplaced
+            if amount:
+                draft.fail(f"{label}（{amount:,.2f} 元）在申报表里没有对应的栏目")
+        elif key not in model.model_fields:
+            draft.fail(f"金额栏目“{label}”不属于这种表格")
+        else:
+            target[key] = amount
+
     for row in rows:
         for cell in filter(None, row):
             word = label_of(cell)
-            if money_field(word):
+            if word in ignored:
+                label, skip_value = None, True
+                continue
+            if money_field(word) or _MONEY_SUFFIX_RE.sub("", word) in unplaced:
                 if label is not None:
                     blanks.add(label)
-                label = _MONEY_SUFFIX_RE.sub("", word)
+                label, skip_value = _MONEY_SUFFIX_RE.sub("", word), False
                 seen.add(label)
+                continue
+            if skip_value:
+                skip_value = False
+                continue
+            inline = money_in_cell(cell) if label is None else None
+            if inline is not None:
+                seen.add(inline[0])
+                put(inline[0], _amount(inline[1], scale))
                 continue
             amount = _amount(cell, scale)
             if label is None or amount is None:
                 (draft.fail if positional else draft.lose)(f"金额单元格无法归位：{cell}")
                 continue
-            target[money_field(label, grid=grid)] = amount
+            put(label, amount)
             label = None
     if label is not None:
         blanks.add(label)
