@@ -49,6 +49,7 @@ _TITLE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
 SPACES_RE = re.compile(r"\s+")
 BLANK_PREFIX = "未填："  # problems that only say the form left a cell empty start with this
+NOTE_PREFIX = "注意："  # and those that only warn (a value kept as printed): the table is still complete
 _TARGETS_2020_RE = re.compile(r"^\d{4}年绩效目标$")
 _WAN_UNIT_RE = re.compile(r"(?:金额)?单位[：:]万元")
 _MONEY_SUFFIX_RE = re.compile(r"[（(]万?元[)）]$")
@@ -56,8 +57,9 @@ PAGE_NUMBER_RE = re.compile(r"^(?:第?\s*[-—]?\s*\d+\s*[-—]?\s*页?(?:/共?\
 
 
 def is_blank_problem(problem: str) -> bool:
-    """Whether a problem only reports a cell the form left blank (not incompleteness)."""
-    return problem.startswith(BLANK_PREFIX)
+    """Whether a problem only reports a cell the form left blank, or only warns (a value kept
+    as printed) — not incompleteness."""
+    return problem.startswith((BLANK_PREFIX, NOTE_PREFIX))
 
 
 class NotAFilingError(ValueError):
@@ -148,6 +150,10 @@ class Draft:
     def blank(self, what: str) -> None:
         """A cell the form itself left empty: reported, but the table is still complete."""
         self.blanks.append(f"{BLANK_PREFIX}{what}")
+
+    def note(self, message: str) -> None:
+        """A warning: what was read is kept as printed, the table is still complete."""
+        self.blanks.append(f"{NOTE_PREFIX}{message}")
 
     def fail(self, message: str) -> None:
         self.unplaced.append(message)

@@ -92,6 +92,8 @@ def joined_value(value: str, symbol: str, unit: str, style: str) -> str:
         parsed = parse_value(f"{symbol}{value}")
         if unit and isinstance(parsed, Quantity) and parsed.unit is None:
             parsed = parse_value(f"{symbol}{value}({unit})")
+            if parsed.unit != unit and unit.startswith(parsed.unit or ""):
+                return f"{symbol}{value}{unit}"  # the grammar read only part of the unit (人 of 人/年)
     except ValueParseError:
         return f"{symbol}{value}{unit}"  # kept as printed: the validator says what is wrong
     printed = format_value(parsed, style)
@@ -120,7 +122,10 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
         level1, level2 = _cell(row, cols.level1), _cell(row, cols.level2)
         name, value = _cell(row, cols.name), _cell(row, cols.value)
         if cols.symbol is not None or cols.unit is not None:
-            value = joined_value(value, _cell(row, cols.symbol), _cell(row, cols.unit), style)
+            unit = squash(_cell(row, cols.unit))
+            value = joined_value(value, _cell(row, cols.symbol), unit, style)
+            if unit and value.endswith(unit) and not value.endswith(f"({unit})"):
+                draft.note(f"指标值按表上原样保留（无法识别单位“{unit}”）：{squash(name)} {value}")
         used = {cols.level1, cols.level2, cols.name, cols.value, cols.symbol, cols.unit}
         skip = set(form_labels()["columns"]["skip"])
         stray = [c for i, c in enumerate(row) if c and i not in used and heading_of(heading[i] if i < len(heading) else "") not in skip]
