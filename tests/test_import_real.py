@@ -229,6 +229,7 @@ def test_a_table_without_its_first_level_column_gets_the_first_level_from_the_se
         ("产出指标", "成本指标", "成本控制率", "不超预算"),
     ]  # the sign-off row 主管部门审核意见 | 单位公章 below is no indicator
     assert filing.complete is False  # the source is cut before 效益指标
+    assert filing.goal == "以办公大楼服务对象满意为目标,着力打造文明型机关、卫生Z口机关。"  # 绩效目标 | …
 
 
 def test_a_level_with_its_score_is_the_level_and_sign_off_rows_end_the_table():
@@ -303,3 +304,19 @@ def test_a_unit_the_grammar_reads_only_in_part_is_kept_as_printed_with_a_warning
     assert value.endswith("人/年") and value != "≥1.00(人)"
     assert any(p.startswith("注意：") and "人/年" in p for p in first.problems)
     assert by_name(first)["维持时效"].value == "≥1.00(年)"  # a unit it knows is printed canonically
+
+
+def test_an_indicator_named_like_a_sign_off_does_not_end_the_table(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (["项目绩效目标表（2025年度）"], ["项目名称", "审核服务"], ["一级指标", "二级指标", "三级指标", "指标值"],
+                ["产出指标", "数量指标", "按时出具审核意见", "≥95%"], [None, "质量指标", "报告合格率", "100%"],
+                ["财政部门审核意见", "(盖章)"]):
+        sheet.append(row)
+    path = tmp_path / "sign_off.xlsx"
+    workbook.save(path)
+    (filing,) = import_file(path).filings
+    assert [i.name for i in filing.indicators] == ["按时出具审核意见", "报告合格率"]
+    assert not any("盖章" in p for p in filing.problems)

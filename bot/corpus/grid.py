@@ -399,7 +399,7 @@ def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
             current = _row_kind(cells) or current
         if current != "targets":
             blocks[current].append(cells)
-        elif is_sign_off(cells):
+        elif is_sign_off(cells, targets[-1][1][0] if targets else cells):
             break  # 财政部门审核意见 | (盖章), 填表人: …: the table has ended
         elif _row_kind(cells) == "targets":  # a heading row, never an indicator
             if not targets or cells != targets[-1][1][0]:  # the same heading again: the next page's top
@@ -416,11 +416,15 @@ def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
         read_targets(chosen, draft, positional=positional)
 
 
-def is_sign_off(cells: list[str]) -> bool:
-    """A row below the indicator table: an office's opinion and seal, who filled the form."""
+def is_sign_off(cells: list[str], heading: list[str]) -> bool:
+    """A row below the indicator table: an office's opinion and seal, who filled the form —
+    printed under or left of the 一级 column, never where an indicator's name stands
+    (按时出具审核意见 is an indicator)."""
     ends = form_labels()["sign_off"]
+    levels = form_labels()["columns"]["level1"]
+    upto = next((i for i, c in enumerate(heading) if c and label_of(c) in levels), 0)
     return any(label_of(c).endswith(tuple(ends["ends"])) or label_of(c).startswith(tuple(ends["starts"]))
-               for c in cells if c)
+               for c in cells[: upto + 1] if c)
 
 
 def _heading_words(row: list[str]) -> str:
