@@ -320,3 +320,18 @@ def test_an_indicator_named_like_a_sign_off_does_not_end_the_table(tmp_path):
     (filing,) = import_file(path).filings
     assert [i.name for i in filing.indicators] == ["按时出具审核意见", "报告合格率"]
     assert not any("盖章" in p for p in filing.problems)
+
+
+def test_the_cli_stores_the_listed_projects_and_never_a_nameless_or_self_evaluation_table(tmp_path):
+    from jixiao.bot.cli import app
+    from jixiao.store.corpus import CorpusStore
+    from typer.testing import CliRunner
+
+    files = [str(REAL / name) for name in
+             ("t03_jingyan_mata_2023.xlsx", "t08_lixian_2021_overall.xlsx", "t06_chizhou_tangxi_2022_selfeval.pdf")]
+    result = CliRunner().invoke(app, ["import", *files, "--data-dir", str(tmp_path / "data")])
+    assert result.exit_code == 1  # tables were refused
+    assert "这是绩效自评表" in result.output and "没有读到项目名称" in result.output
+    store = CorpusStore(tmp_path / "data")
+    assert sorted(f.project_name for f in store.all()) == ["基层组织活动经费", "村组干部报酬"]
+    store.close()
