@@ -68,7 +68,6 @@ def _t07_with_names(tmp_path, first_label: str, second_label: str) -> Path:
     sheet = workbook.active
     block = None
     for row in sheet.iter_rows():
-        first = row[0].value or ""
         if row[1].value == "一级指标":
             block = "长期" if block is None else "年度"
             row[0].value = first_label if block == "长期" else second_label

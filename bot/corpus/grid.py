@@ -29,14 +29,14 @@ from __future__ import annotations
 import calendar
 import json
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from jixiao.bot.corpus.refusals import Refusal, refusal
-from jixiao.bot.domain.amounts import parse_date, parse_money, parse_yuan
+from jixiao.bot.domain.amounts import parse_date, parse_money
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
 from pydantic import ValidationError
