@@ -334,3 +334,20 @@ def test_the_cli_stores_the_listed_projects_and_never_a_nameless_or_self_evaluat
     store = CorpusStore(tmp_path / "data")
     assert sorted(f.project_name for f in store.all()) == ["基层组织活动经费", "村组干部报酬"]
     store.close()
+
+
+def test_a_heading_repeated_on_the_next_page_without_its_block_title_continues_the_block(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (["项目绩效目标表（2025年度）"], ["项目名称", "审核服务"],
+                ["本项目年度绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+                [None, "产出指标", "数量指标", "审核项目数", "≥10个"],
+                [None, "一级指标", "二级指标", "三级指标", "指标值"],  # the top of page 2
+                [None, None, "质量指标", "报告合格率", "100%"]):
+        sheet.append(row)
+    path = tmp_path / "two_pages.xlsx"
+    workbook.save(path)
+    (filing,) = import_file(path).filings
+    assert [(i.level2, i.name) for i in filing.indicators] == [("数量指标", "审核项目数"), ("质量指标", "报告合格率")]

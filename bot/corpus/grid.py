@@ -402,7 +402,7 @@ def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
         elif is_sign_off(cells, targets[-1][1][0] if targets else cells):
             break  # 财政部门审核意见 | (盖章), 填表人: …: the table has ended
         elif _row_kind(cells) == "targets":  # a heading row, never an indicator
-            if not targets or cells != targets[-1][1][0]:  # the same heading again: the next page's top
+            if not targets or not _continues(targets[-1], raw, cells):
                 targets.append((_heading_words(raw), [cells]))
         else:
             targets[-1][1].append(cells)
@@ -427,10 +427,23 @@ def is_sign_off(cells: list[str], heading: list[str]) -> bool:
                for c in cells[: upto + 1] if c)
 
 
+def _continues(block: tuple[str, list[list[str]]], raw: list[str], cells: list[str]) -> bool:
+    """Whether a heading row repeats the block's own (the next page's top): the same columns,
+    and no words of its own or the block's (长期绩效指标 then 年度绩效指标 are two blocks)."""
+    words, rows = block
+    heading = rows[0]
+    same_columns = [_column_label(c) for c in cells] == [_column_label(c) for c in heading]
+    return same_columns and _heading_words(raw) in ("", words)
+
+
+def _column_label(cell: str) -> str:
+    word = re.sub(r"[（(][^（()）]*[）)]$", "", label_of(cell)) if cell else ""
+    return word if word in {w for part in form_labels()["columns"].values() for w in part} else ""
+
+
 def _heading_words(row: list[str]) -> str:
     """What an indicator heading row prints besides its column names: 长期绩效指标, 年度绩效指标."""
-    columns = {word for part in form_labels()["columns"].values() for word in part}
-    return "".join(label_of(c) for c in row if c and re.sub(r"[（(][^（()）]*[）)]$", "", label_of(c)) not in columns)
+    return "".join(label_of(c) for c in row if c and not _column_label(c))
 
 
 def _block_term(words: str) -> str | None:
