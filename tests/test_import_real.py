@@ -351,3 +351,13 @@ def test_a_heading_repeated_on_the_next_page_without_its_block_title_continues_t
     workbook.save(path)
     (filing,) = import_file(path).filings
     assert [(i.level2, i.name) for i in filing.indicators] == [("数量指标", "审核项目数"), ("质量指标", "报告合格率")]
+
+
+def test_a_self_evaluation_text_with_its_title_line_is_refused_too(tmp_path):
+    path = tmp_path / "selfeval.txt"
+    path.write_text("项目支出绩效自评表\n（2022年度）\n项目名称\t委托业务项目\n"
+                    "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\n产出指标\t数量指标\t项目数量\t≥50个\t50\n",
+                    encoding="utf-8")
+    report = import_file(path)
+    assert report.filings == []
+    assert [t.reason.code for t in report.refused] == ["self-evaluation table, not a target filing"]

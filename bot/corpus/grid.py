@@ -2,10 +2,14 @@
 
 A source gives rows of cell texts: tab-separated text (the seed files), the cells of a
 ruled PDF table (:mod:`bot.corpus.pdf`), or a spreadsheet's cells (:mod:`bot.corpus.sheet`).
-:func:`read_tables` splits the rows at each title (``财政项目支出绩效目标(申报)表``) and
-reads each table in four blocks — header, money, goal, indicators (the last in
-:mod:`bot.corpus.indicators`) — by the labels the form prints (``form_labels.json``), not
-by where a file happens to put them.
+:func:`read_tables` splits the rows at each title (:func:`is_title`: ``财政项目支出绩效目标
+(申报)表`` and the variants other provinces print — …绩效目标表, …绩效目标审批表), and a
+sheet listing several projects under one heading into one table per project
+(:func:`split_listed`), and reads each table in four blocks — header, money, goal,
+indicators (the last in :mod:`bot.corpus.indicators`; of a 长期 and a 年度 block, the annual
+one) — by the labels the form prints (``form_labels.json``), not by where a file happens
+to put them. A 绩效自评表 is refused (:func:`checked`); a table printing no year gets its
+format's year and is incomplete (:func:`settle_year`).
 
 Two kinds of rows:
 
