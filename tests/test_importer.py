@@ -117,9 +117,11 @@ def test_truncated_grid_table_is_flagged(tmp_path):
 def test_table_with_unknown_layout_is_flagged_not_guessed(tmp_path):
     odd = tmp_path / "odd.txt"
     odd.write_text("财政项目支出绩效目标表\n(2025年度)\n项目名称：某项目\n随便写的内容\n", encoding="utf-8")
-    (filing,) = import_file(odd).filings
-    assert filing.complete is False
-    assert "无法识别表格格式" in filing.problems[0]
+    report = import_file(odd)
+    assert report.filings == []
+    (refused,) = report.refused
+    assert refused.reason.code == "unknown table layout"
+    assert "格式无法识别" in refused.reason.message
 
 
 def test_bundled_corpus_matches_a_fresh_import():

@@ -2,10 +2,14 @@
 
 A source gives rows of cell texts: tab-separated text (the seed files), the cells of a
 ruled PDF table (:mod:`bot.corpus.pdf`), or a spreadsheet's cells (:mod:`bot.corpus.sheet`).
-:func:`read_tables` splits the rows at each title (``财政项目支出绩效目标(申报)表``) and
-reads each table in four blocks — header, money, goal, indicators (the last in
-:mod:`bot.corpus.indicators`) — by the labels the form prints (``form_labels.json``), not
-by where a file happens to put them.
+:func:`read_tables` splits the rows at each title (:func:`is_title`: ``财政项目支出绩效目标
+(申报)表`` and the variants other provinces print — …绩效目标表, …绩效目标审批表), and a
+sheet listing several projects under one heading into one table per project
+(:func:`split_listed`), and reads each table in four blocks — header, money, goal,
+indicators (the last in :mod:`bot.corpus.indicators`; of a 长期 and a 年度 block, the annual
+one) — by the labels the form prints (``form_labels.json``), not by where a file happens
+to put them. A 绩效自评表 is refused (:func:`checked`); a table printing no year gets its
+format's year and is incomplete (:func:`settle_year`).
 
 Two kinds of rows:
 
@@ -26,23 +30,30 @@ facts cannot be trusted, and the importer refuses it instead of storing it.
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from jixiao.bot.domain.amounts import parse_date, parse_money, parse_yuan
+from jixiao.bot.corpus.refusals import Refusal, refusal
+from jixiao.bot.domain.amounts import parse_date, parse_money
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
+from pydantic import ValidationError
 
 LABELS_FILE = Path(__file__).with_name("form_labels.json")
-TITLE_RE = re.compile(
-    r"^(?:(?P<y>\d{4})年(?:度)?)?[\u4e00-\u9fff（）()]{0,16}?绩效目标(?:申报)?表(?:[（(](?P<y2>\d{4})年度?[)）])?$"
+TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022年…项目支出绩效目标表, …绩效目标审批表, …绩效自评表
+    r"^[\u4e00-\u9fff（）()\d·—-]{0,40}?绩效(?P<kind>目标(?:申报|审批|审核|批复)?|自评)表(?:[（(]\d{4}年度?[)）])?$"
 )
+_TITLE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
 SPACES_RE = re.compile(r"\s+")
 BLANK_PREFIX = "未填："  # problems that only say the form left a cell empty start with this
+NOTE_PREFIX = "注意："  # and those that only warn (a value kept as printed): the table is still complete
 _TARGETS_2020_RE = re.compile(r"^\d{4}年绩效目标$")
 _WAN_UNIT_RE = re.compile(r"(?:金额)?单位[：:]万元")
 _MONEY_SUFFIX_RE = re.compile(r"[（(]万?元[)）]$")
@@ -50,8 +61,9 @@ PAGE_NUMBER_RE = re.compile(r"^(?:第?\s*[-—]?\s*\d+\s*[-—]?\s*页?(?:/共?\
 
 
 def is_blank_problem(problem: str) -> bool:
-    """Whether a problem only reports a cell the form left blank (not incompleteness)."""
-    return problem.startswith(BLANK_PREFIX)
+    """Whether a problem only reports a cell the form left blank, or only warns (a value kept
+    as printed) — not incompleteness."""
+    return problem.startswith((BLANK_PREFIX, NOTE_PREFIX))
 
 
 class NotAFilingError(ValueError):
@@ -93,7 +105,20 @@ def label_of(cell: str) -> str:
 
 
 def is_title(text: str) -> bool:
+    """Whether a line is a performance-target table's title, as any province prints it (the
+    one place every reader asks)."""
     return TITLE_RE.match(squash(text)) is not None
+
+
+def is_self_evaluation(rows: list[list[str]]) -> bool:
+    """A 绩效自评表 (what a project achieved, scored) rather than a target filing: its title
+    says 自评, or its tables have the columns only a self-evaluation prints (实际完成值, 得分 …)."""
+    words = form_labels()["self_evaluation_columns"]
+    for row in rows:
+        title = TITLE_RE.match(squash("".join(row)))
+        if (title and title["kind"] == "自评") or any(label_of(c) in words for c in row if c):
+            return True
+    return False
 
 
 def is_page_furniture(text: str) -> bool:
@@ -108,6 +133,7 @@ class TableRead:
 
     filing: Filing
     lost: str | None = None
+    reason: Refusal | None = None  # why the table is refused whatever it holds (a 自评表 …)
 
 
 @dataclass
@@ -116,6 +142,7 @@ class Draft:
 
     year: int
     format: str
+    year_found: bool = True  # the year was printed (else it is the format's, until settle_year)
     fields: dict = field(default_factory=dict)
     funding: dict = field(default_factory=dict)
     prior_year: dict = field(default_factory=dict)
@@ -127,6 +154,10 @@ class Draft:
     def blank(self, what: str) -> None:
         """A cell the form itself left empty: reported, but the table is still complete."""
         self.blanks.append(f"{BLANK_PREFIX}{what}")
+
+    def note(self, message: str) -> None:
+        """A warning: what was read is kept as printed, the table is still complete."""
+        self.blanks.append(f"{NOTE_PREFIX}{message}")
 
     def fail(self, message: str) -> None:
         self.unplaced.append(message)
@@ -140,32 +171,76 @@ class Draft:
         name = self.fields.get("project_name")
         if not name:
             self.fail("未找到项目名称")
-        filing = Filing(
-            year=self.year,
-            format=self.format,
-            project_name=name or "",
-            funding=Funding(**self.funding),
-            prior_year=PriorYear(**self.prior_year),
-            indicators=self.indicators,
-            complete=not self.unplaced,
-            problems=self.unplaced + self.blanks,
-            source=source,
-            **{k: v for k, v in self.fields.items() if k != "project_name"},
-        )
+        try:
+            filing = Filing(
+                year=self.year,
+                format=self.format,
+                project_name=name or "",
+                funding=Funding(**self.funding),
+                prior_year=PriorYear(**self.prior_year),
+                indicators=self.indicators,
+                complete=not self.unplaced,
+                problems=self.unplaced + self.blanks,
+                source=source,
+                **{k: v for k, v in self.fields.items() if k != "project_name"},
+            )
+        except ValidationError as exc:  # a reader's bug: the table is refused, never the model's words shown
+            first = exc.errors()[0] if exc.errors() else {}
+            where = ".".join(str(part) for part in first.get("loc", ())) or type(exc).__name__
+            filing = Filing(year=self.year, format=self.format, project_name=name or "", complete=False,
+                            problems=[f"读取出错：{where}"], source=source)
+            return TableRead(filing, reason=refusal(f"table could not be read ({where})", "import.read_error", details=where))
         shown = "；".join(self.lost[:3]) + (f" 等 {len(self.lost)} 处" if len(self.lost) > 3 else "")
         return TableRead(filing, shown or None)
 
 
 # ------------------------------------------------------------------ splitting rows
 def split_tables(rows: list[list[str]]) -> list[list[list[str]]]:
-    """The rows of each table, title row first. Rows before the first title are dropped."""
+    """The rows of each table, title row first. Rows before the first title are dropped;
+    a sheet listing several projects under one heading gives one table per project."""
     tables: list[list[list[str]]] = []
     for row in rows:
         if is_title("".join(row)):
             tables.append([row])
         elif tables:
             tables[-1].append(row)
-    return tables
+    return [part for table in tables for part in split_listed(table)]
+
+
+def _cell_at(row: list[str], col: int) -> str:
+    return row[col] if col < len(row) else ""
+
+
+def split_listed(table: list[list[str]]) -> list[list[list[str]]]:
+    """A table listing projects one under another beneath one heading row — ``单位名称 |
+    项目名称 | 预算数 | 年度目标 | 一级指标 …`` (the Sichuan 部门预算 sheet) — as one table per
+    project: a project starts at each row whose 项目名称 cell is filled, and its columns left
+    of 一级指标 become ``label | value`` rows above its own indicator rows. A cell left blank
+    under 单位名称 is the one above (a merged cell); rows before the first project (the
+    department's subtotal) belong to none. Any other table is returned as it is."""
+    levels, header = form_labels()["columns"]["level1"], form_labels()["header"]
+    at = next((i for i, row in enumerate(table) if any(label_of(c) in levels for c in row if c)), None)
+    if at is None:
+        return [table]
+    heading = table[at]
+    first = next(i for i, c in enumerate(heading) if c and label_of(c) in levels)
+    name_col = next((i for i, c in enumerate(heading[:first]) if c and header.get(label_of(c)) == "project_name"), None)
+    if name_col is None:
+        return [table]
+    projects: list[list[list[str]]] = []
+    for row in table[at + 1 :]:
+        if _cell_at(row, name_col).strip():
+            projects.append([row])
+        elif projects:
+            projects[-1].append(row)
+    left = [i for i in range(first) if heading[i].strip()]
+    parts, carried = [], {}
+    for rows in projects:
+        own = {i: "".join(_cell_at(row, i) for row in rows).strip() for i in left}
+        carried.update({i: text for i, text in own.items() if text})
+        labelled = [[heading[i], own[i] or (carried.get(i, "") if i < name_col else "")] for i in left]
+        parts.append([*table[:at], *labelled, heading[first:], *(row[first:] for row in rows)])
+    return parts or [table]
 
 
 def detect_format(flat: str) -> str | None:
@@ -180,13 +255,32 @@ def detect_format(flat: str) -> str | None:
 
 
 def table_year(rows: list[list[str]]) -> int | None:
-    """The year printed in the title or under it: ``（2026年度）``, ``2024年项目支出绩效目标表``."""
+    """The year printed in the title or under it: ``（2026年度）``, ``2024年项目支出绩效目标表``,
+    ``鄂州市2022年市直部门预算项目支出绩效目标表``."""
     head = squash("".join("".join(row) for row in rows[:4]))
-    title = TITLE_RE.match(squash("".join(rows[0]))) if rows else None
-    if title and (title["y"] or title["y2"]):
-        return int(title["y"] or title["y2"])
+    title = squash("".join(rows[0])) if rows else ""
+    found = _TITLE_YEAR_RE.search(title) if is_title(title) else None
+    if found:
+        return int(found[1])
     found = YEAR_RE.search(head)
     return int(found[1]) if found else None
+
+
+def settle_year(draft: Draft) -> None:
+    """A year the title did not print: the 预算年度 cell, the project name's leading
+    ``2018年``, or the start date's year. With none of them the filing is incomplete: the
+    year it carries is only its format's."""
+    if draft.year_found:
+        return
+    name = draft.fields.get("project_name") or ""
+    found = re.match(r"^(20\d{2})年", squash(name))
+    start = draft.fields.get("start")
+    if found:
+        draft.year = int(found[1])
+    elif start is not None:
+        draft.year = start.year
+    else:
+        draft.fail(f"没有读到预算年度（标题、预算年度、项目名称、实施期里都没有年份），年份 {draft.year} 只是按表格格式填的")
 
 
 def read_tables(rows: list[list[str]], file_name: str, *, positional: bool) -> list[TableRead]:
@@ -203,17 +297,16 @@ def start_draft(rows: list[list[str]]) -> Draft | None:
     fmt = detect_format(squash("".join("".join(row) for row in rows)))
     if fmt is None:
         return None
-    draft = Draft(year=year or int(fmt), format=fmt)
-    if year is None:
-        draft.fail("标题下没有“（YYYY年度）”一行")
-    return draft
+    return Draft(year=year or int(fmt), format=fmt, year_found=year is not None)
 
 
 def unknown_format(rows: list[list[str]], source: Source) -> TableRead:
     draft = Draft(year=table_year(rows) or 0, format="2024")
     draft.fail("无法识别表格格式（没有“一级指标”或“一级目标”表头）")
     draft.fields["project_name"] = ""
-    return draft.to_read(source)
+    read = draft.to_read(source)
+    read.reason = refusal("unknown table layout", "import.unknown_layout")
+    return read
 
 
 def read_table(rows: list[list[str]], source: Source, *, positional: bool) -> TableRead:
@@ -222,12 +315,20 @@ def read_table(rows: list[list[str]], source: Source, *, positional: bool) -> Ta
         return unknown_format(rows, source)
     read_grid(rows[1:], draft, positional=positional)
     finish(draft)
-    return draft.to_read(source)
+    return checked(rows, draft.to_read(source))
+
+
+def checked(rows: list[list[str]], read: TableRead) -> TableRead:
+    """The table as read, refused when it is not a target filing at all (a 绩效自评表)."""
+    if is_self_evaluation(rows):
+        read.reason = refusal("self-evaluation table, not a target filing", "import.self_evaluation")
+    return read
 
 
 def finish(draft: Draft) -> None:
     """Checks on the whole table: indicators read at all, and none of the trailing required
     一级 levels missing (a table cut off at the end of a page or a file)."""
+    settle_year(draft)
     framework = get_framework(draft.format)
     if not draft.indicators:
         if not any(p.startswith("未找到指标表") for p in draft.unplaced):
@@ -250,7 +351,7 @@ def _row_kind(cells: list[str]) -> str | None:
         return "targets"
     if any(goal_field(w) for w in words):
         return "goal"
-    if any(money_field(w) for w in words):
+    if any(money_field(w) or money_in_cell(w) for w in words):
         return "money"
     if any(w in labels["header"] or w in labels["ignored"] for w in words):
         return "header"
@@ -265,20 +366,34 @@ def goal_field(word: str) -> str | None:
     return None
 
 
-def money_field(word: str) -> str | None:
-    return form_labels()["money"].get(_MONEY_SUFFIX_RE.sub("", word))
+def _goal_column(word: str) -> str | None:
+    """A label in the goal block: a goal's, or ``-`` for a column beside the goal whose text
+    is not one (年度总体目标完成情况, a 自评表's 实际完成情况) — never read as the goal."""
+    return goal_field(word) or ("-" if word in form_labels()["goal_columns_ignored"] else None)
+
+
+def money_field(word: str, *, grid: bool = False) -> str | None:
+    """The Funding/PriorYear field of a money label: the Shanghai form's (``money``, each
+    one required) or another province's wording (``money_more``). ``grid``: the Funding
+    field (项目总预算 of a 2021+ form is its total, not the 2020 PriorYear's)."""
+    word = _MONEY_SUFFIX_RE.sub("", word)
+    if grid and word in form_labels()["money_grid"]:
+        return form_labels()["money_grid"][word]
+    return form_labels()["money"].get(word) or form_labels()["money_more"].get(word)
 
 
 def _is_section(word: str) -> bool:
     sections = form_labels()["sections"]
-    return word in sections or bool(_TARGETS_2020_RE.match(word)) or (
-        word.startswith("项目资金") and money_field(word) is None)
+    money = _MONEY_SUFFIX_RE.sub("", word)
+    return word in sections or bool(_TARGETS_2020_RE.match(word)) or money_field(word) is None and (
+        money.startswith("项目资金") or money in form_labels()["money_sections"])
 
 
 def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
     """Read the header, money, goal and indicator blocks of one table (title row excluded)."""
     scale = money_scale(rows)
     blocks: dict[str, list[list[str]]] = {"header": [], "money": [], "goal": [], "targets": []}
+    targets: list[tuple[str, list[list[str]]]] = []  # each indicator heading: the words beside it, its rows
     current = "header"
     for raw in rows:
         cells = ["" if _is_section(label_of(c)) or YEAR_RE.fullmatch(squash(c)) else c.strip() for c in raw]
@@ -286,21 +401,85 @@ def read_grid(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
             continue
         if current != "targets":
             current = _row_kind(cells) or current
-        blocks[current].append(cells)
+        if current != "targets":
+            blocks[current].append(cells)
+        elif is_sign_off(cells, targets[-1][1][0] if targets else cells):
+            break  # 财政部门审核意见 | (盖章), 填表人: …: the table has ended
+        elif _row_kind(cells) == "targets":  # a heading row, never an indicator
+            if not targets or not _continues(targets[-1], raw, cells):
+                targets.append((_heading_words(raw), [cells]))
+        else:
+            targets[-1][1].append(cells)
     read_header(blocks["header"], draft, positional=positional)
     read_money(blocks["money"], draft, positional=positional, scale=scale)
     read_goal(blocks["goal"], draft)
     from jixiao.bot.corpus.indicators import read_targets  # it builds on this module's Draft
 
-    read_targets(blocks["targets"], draft, positional=positional)
+    chosen = annual_block(targets, draft)
+    if chosen is not None:
+        read_targets(chosen, draft, positional=positional)
+
+
+def is_sign_off(cells: list[str], heading: list[str]) -> bool:
+    """A row below the indicator table: an office's opinion and seal, who filled the form —
+    printed under or left of the 一级 column, never where an indicator's name stands
+    (按时出具审核意见 is an indicator)."""
+    ends = form_labels()["sign_off"]
+    levels = form_labels()["columns"]["level1"]
+    upto = next((i for i, c in enumerate(heading) if c and label_of(c) in levels), 0)
+    return any(label_of(c).endswith(tuple(ends["ends"])) or label_of(c).startswith(tuple(ends["starts"]))
+               for c in cells[: upto + 1] if c)
+
+
+def _continues(block: tuple[str, list[list[str]]], raw: list[str], cells: list[str]) -> bool:
+    """Whether a heading row repeats the block's own (the next page's top): the same columns,
+    and no words of its own or the block's (长期绩效指标 then 年度绩效指标 are two blocks)."""
+    words, rows = block
+    heading = rows[0]
+    same_columns = [_column_label(c) for c in cells] == [_column_label(c) for c in heading]
+    return same_columns and _heading_words(raw) in ("", words)
+
+
+def _column_label(cell: str) -> str:
+    word = re.sub(r"[（(][^（()）]*[）)]$", "", label_of(cell)) if cell else ""
+    return word if word in {w for part in form_labels()["columns"].values() for w in part} else ""
+
+
+def _heading_words(row: list[str]) -> str:
+    """What an indicator heading row prints besides its column names: 长期绩效指标, 年度绩效指标."""
+    return "".join(label_of(c) for c in row if c and not _column_label(c))
+
+
+def _block_term(words: str) -> str | None:
+    """``long`` for a 长期/中期/实施期 block, ``annual`` for a 年度 one, ``None`` when it says neither."""
+    terms = form_labels()["indicator_blocks"]
+    for term in ("long", "annual"):
+        if any(word in words for word in terms[term]):
+            return term
+    return None
+
+
+def annual_block(targets: list[tuple[str, list[list[str]]]], draft: Draft) -> list[list[str]] | None:
+    """The rows of the filing's indicator table. A form with a 长期(中期) and a 年度 block
+    (two headings) gives its annual one; when the headings do not say which is which, none
+    is taken — two blocks are never mixed into one list."""
+    if len(targets) <= 1:
+        return targets[0][1] if targets else []
+    terms = [_block_term(words) for words, _ in targets]
+    if terms.count("annual") == 1 and all(term == "long" for term in terms if term != "annual"):
+        return targets[terms.index("annual")][1]
+    shown = "、".join(words or "（无标题）" for words, _ in targets)
+    draft.fail(f"指标表有 {len(targets)} 组表头（{shown}），分不清哪一组是本年度的指标，指标一律不采用")
+    return None
 
 
 def money_scale(rows: list[list[str]]) -> float:
-    """10,000 when the form prints its money in 万元 (``单位：万元``, ``项目资金（万元）``), else 1."""
+    """10,000 when the form prints its money in 万元 (``单位：万元`` on its own or at the end of
+    a line, ``项目资金（万元）``, ``资金情况(万元)``), else 1."""
     for row in rows:
         for cell in filter(None, row):
             word = squash(cell)
-            if _WAN_UNIT_RE.fullmatch(word) or ("万元" in word and (word.startswith("项目资金") or money_field(label_of(word)))):
+            if _WAN_UNIT_RE.search(word) or re.search(r"[（(]万元[)）]$", word):
                 return 10_000.0
             if label_of(word) in form_labels()["columns"]["level1"]:
                 return 1.0  # the indicator table: its values may say 万元, the money does not
@@ -308,7 +487,18 @@ def money_scale(rows: list[list[str]]) -> float:
 
 
 def _header_value(label: str, key: str, cell: str, draft: Draft, positional: bool) -> None:
-    if key in ("start", "end"):
+    if key == "year":
+        found = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", squash(cell))
+        if found and not draft.year_found:
+            draft.year, draft.year_found = int(found[1]), True
+        elif not found:
+            draft.fail(f"{label}不是年份：{cell}")
+    elif key == "period":
+        period = parse_period(cell)
+        if period is None:
+            draft.fail(f"{label}不是完整的起止日期：{cell}")
+        draft.fields["start"], draft.fields["end"] = period or (None, None)
+    elif key in ("start", "end"):
         parsed = parse_date(cell)
         if parsed is None:
             draft.fail(f"{label}不是完整的日期：{cell}")
@@ -323,6 +513,25 @@ def _header_value(label: str, key: str, cell: str, draft: Draft, positional: boo
         draft.fields[key] = normalise_text(cell)
         if not positional and (parse_money(cell) is not None or parse_date(cell) is not None):
             draft.lose(f"{label}是一个数字或日期，单元格错位了：{cell}")
+
+
+_DATE_PART = r"(\d{4})[.\-/年](\d{1,2})(?:[.\-/月](\d{1,2})日?|月)?"
+_PERIOD_RE = re.compile(rf"^{_DATE_PART}(?:-|—|–|~|～|至|到){_DATE_PART}$")
+
+
+def parse_period(text: str) -> tuple[date, date] | None:
+    """``2023.07-2024.01``, ``2023年4月-2024年2月``, ``2024-01-01至2024-12-31`` as (start, end);
+    a month without its day runs from its first to its last day. ``None`` when it is not one."""
+    match = _PERIOD_RE.match(squash(text))
+    if not match:
+        return None
+    y1, m1, d1, y2, m2, d2 = (int(part) if part else None for part in match.groups())
+    try:
+        end_day = d2 or calendar.monthrange(y2, m2)[1]
+        start, end = date(y1, m1, d1 or 1), date(y2, m2, end_day)
+    except ValueError:
+        return None
+    return (start, end) if start <= end else None
 
 
 def read_header(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
@@ -353,43 +562,91 @@ def read_header(rows: list[list[str]], draft: Draft, *, positional: bool) -> Non
     if label is not None:
         draft.blank(label)
     keys_seen = {header[w] for w in seen if w in header}
+    if "period" in keys_seen:  # 实施期 2023.07-2024.01 gives both dates
+        keys_seen |= {"start", "end"}
     for word in form_labels()["required"][draft.format]:
         if header[word] not in keys_seen:
             draft.fail(f"未找到{word}")
 
 
+_AMOUNT_RE = re.compile(r"^(-?\d[\d,]*(?:\.\d+)?)(万元|万|元)?$")
+_MONEY_IN_CELL_RE = re.compile(  # 总额10606.7522万元, 三、其他:3683.3970万元, 财政拨款:6923.3552万元(其中:…)
+    r"^(?:[一二三四五六七八九十]+[、.])?(?P<label>[\u4e00-\u9fff]{2,12}?)[:：]?"
+    r"(?P<amount>\d[\d,]*(?:\.\d+)?(?:万元|万|元)?)(?:[（(].*[)）])?$"
+)
+
+
 def _amount(cell: str, scale: float) -> float | None:
-    amount = parse_money(cell)
-    if amount is None:
-        wan = parse_yuan(cell)  # 250万 in a money cell is 250 万元
-        return wan if wan is not None and "万" in cell else None
-    return round(amount * scale, 2)
+    """A printed amount in 元: ``2,646,000.00``; in a 万元 form ``65`` is 650,000; ``250万`` and
+    ``10606.7522万元`` are 万元 wherever they stand. Converted exactly (Decimal), to the fen."""
+    match = _AMOUNT_RE.match(squash(cell))
+    if not match:
+        return None
+    factor = 10_000 if match[2] in ("万", "万元") else 1 if match[2] == "元" else scale
+    return float(round(Decimal(match[1].replace(",", "")) * Decimal(factor), 2))
+
+
+def money_in_cell(cell: str) -> tuple[str, str] | None:
+    """``(label, amount)`` of a cell printing both (``三、其他:3683.3970万元``), when the label is
+    a money label; a breakdown in brackets after the amount is not read."""
+    match = _MONEY_IN_CELL_RE.match(squash(cell))
+    if match and (money_field(match["label"]) or match["label"] in form_labels()["money_unplaced"]):
+        return match["label"], match["amount"]
+    return None
 
 
 def read_money(rows: list[list[str]], draft: Draft, *, positional: bool, scale: float = 1.0) -> None:
-    """``label | amount`` pairs; the 2024/2026 money block or the 2020 上年度 block."""
+    """``label | amount`` pairs (or both in one cell); the 2024/2026 money block or the 2020
+    上年度 block. An amount with no place in the filing (上级资金, 自有资金) is skipped when it
+    is 0 and makes the table incomplete otherwise; a printed field that is no amount
+    (财政资金科目代码) is read past with its value."""
     grid = draft.format != "2020"
     if not rows:
         draft.fail("未找到项目资金部分" if grid else "未找到本项目上年度市级财政资金使用情况")
         return
     target = draft.funding if grid else draft.prior_year
+    model = Funding if grid else PriorYear
+    unplaced, ignored = set(form_labels()["money_unplaced"]), set(form_labels()["ignored"])
     blanks: set[str] = set()
     seen: set[str] = set()
     label: str | None = None
+    skip_value = False
+
+    def put(label: str, amount: float) -> None:
+        key = money_field(label, grid=grid)
+        if key is None:  # one of money_unplaced
+            if amount:
+                draft.fail(f"{label}（{amount:,.2f} 元）在申报表里没有对应的栏目")
+        elif key not in model.model_fields:
+            draft.fail(f"金额栏目“{label}”不属于这种表格")
+        else:
+            target[key] = amount
+
     for row in rows:
         for cell in filter(None, row):
             word = label_of(cell)
-            if money_field(word):
+            if word in ignored:
+                label, skip_value = None, True
+                continue
+            if money_field(word) or _MONEY_SUFFIX_RE.sub("", word) in unplaced:
                 if label is not None:
                     blanks.add(label)
-                label = _MONEY_SUFFIX_RE.sub("", word)
+                label, skip_value = _MONEY_SUFFIX_RE.sub("", word), False
                 seen.add(label)
+                continue
+            if skip_value:
+                skip_value = False
+                continue
+            inline = money_in_cell(cell) if label is None else None
+            if inline is not None:
+                seen.add(inline[0])
+                put(inline[0], _amount(inline[1], scale))
                 continue
             amount = _amount(cell, scale)
             if label is None or amount is None:
                 (draft.fail if positional else draft.lose)(f"金额单元格无法归位：{cell}")
                 continue
-            target[money_field(label)] = amount
+            put(label, amount)
             label = None
     if label is not None:
         blanks.add(label)
@@ -409,9 +666,9 @@ def read_goal(rows: list[list[str]], draft: Draft) -> None:
     printed: set[str] = set()
     columns: list[tuple[int, str]] = []
     for row in rows:
-        labels = [(i, goal_field(label_of(c))) for i, c in enumerate(row) if c and goal_field(label_of(c))]
+        labels = [(i, _goal_column(label_of(c))) for i, c in enumerate(row) if c and _goal_column(label_of(c))]
         if labels:
-            printed.update(name for _, name in labels)
+            printed.update(name for _, name in labels if name != "-")
             columns = []
             for n, (i, name) in enumerate(labels):
                 stop = labels[n + 1][0] if n + 1 < len(labels) else len(row)

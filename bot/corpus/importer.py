@@ -140,13 +140,25 @@ def import_bytes(data: bytes, filename: str) -> ImportReport:
         report.refusal = exc.refusal
         return report
     for table in tables:
-        if table.lost:
-            report.refused.append(RefusedTable(
-                table.filing.source.index if table.filing.source else 0, table.filing.project_name,
-                refusal("table structure lost", "import.structure_lost", details=table.lost)))
-        else:
+        reason = table_refusal(table)
+        if reason is None:
             report.filings.append(table.filing)
+        else:
+            index = table.filing.source.index if table.filing.source else 0
+            report.refused.append(RefusedTable(index, table.filing.project_name, reason))
     return report
+
+
+def table_refusal(table: TableRead) -> Refusal | None:
+    """Why a table read from a file is not kept, or ``None``: its reader's reason, cells out
+    of place, or no project name (a filing without one is never stored)."""
+    if table.reason is not None:
+        return table.reason
+    if table.lost:
+        return refusal("table structure lost", "import.structure_lost", details=table.lost)
+    if not table.filing.project_name.strip():
+        return refusal("no project name", "import.no_project_name")
+    return None
 
 
 def import_file(path: Path) -> ImportReport:

@@ -22,7 +22,7 @@ from jixiao.bot.domain.values import Quantity, ValueParseError, format_value, is
 class Columns:
     """Where the indicator table's parts are, from its heading row (0-based)."""
 
-    level1: int
+    level1: int | None
     level2: int | None
     name: int | None
     value: int | None
@@ -55,6 +55,7 @@ def read_targets(rows: list[list[str]], draft: Draft, *, positional: bool) -> No
     reader.finish()
 
 
+_SCORE_RE = re.compile(r"[（(][\d.\-—~～]+分?[)）]分?$")
 _VALUE_HEADINGS = ("年度指标值", "年度(/项目)指标值", "指标值")
 
 
@@ -91,6 +92,8 @@ def joined_value(value: str, symbol: str, unit: str, style: str) -> str:
         parsed = parse_value(f"{symbol}{value}")
         if unit and isinstance(parsed, Quantity) and parsed.unit is None:
             parsed = parse_value(f"{symbol}{value}({unit})")
+            if parsed.unit != unit and unit.startswith(parsed.unit or ""):
+                return f"{symbol}{value}{unit}"  # the grammar read only part of the unit (人 of 人/年)
     except ValueParseError:
         return f"{symbol}{value}{unit}"  # kept as printed: the validator says what is wrong
     printed = format_value(parsed, style)
@@ -104,6 +107,11 @@ def _cell(row: list[str], col: int | None) -> str:
 def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: IndicatorReader) -> None:
     heading = rows[0]
     cols = Columns.of(heading)
+    if cols.name is None and cols.level2 is not None and _levels_shifted(rows[1:], cols, reader):
+        # 一级指标 | 二级指标 | … over 数量指标 | 办公大楼日常维修维护次数: the form dropped the 一级
+        # column, its 二级 stand under 一级 and the names under 二级; the 一级 follows from the 二级
+        cols = Columns(level1=None, level2=cols.level1, name=cols.level2, value=cols.value,
+                       symbol=cols.symbol, unit=cols.unit)
     if cols.name is None or cols.value is None:
         draft.fail("指标表缺少“三级指标”或“指标值”一列")
         return
@@ -114,13 +122,24 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
         level1, level2 = _cell(row, cols.level1), _cell(row, cols.level2)
         name, value = _cell(row, cols.name), _cell(row, cols.value)
         if cols.symbol is not None or cols.unit is not None:
-            value = joined_value(value, _cell(row, cols.symbol), _cell(row, cols.unit), style)
+            unit = squash(_cell(row, cols.unit))
+            value = joined_value(value, _cell(row, cols.symbol), unit, style)
+            if unit and value.endswith(unit) and not value.endswith(f"({unit})"):
+                draft.note(f"指标值按表上原样保留（无法识别单位“{unit}”）：{squash(name)} {value}")
         used = {cols.level1, cols.level2, cols.name, cols.value, cols.symbol, cols.unit}
         skip = set(form_labels()["columns"]["skip"])
         stray = [c for i, c in enumerate(row) if c and i not in used and heading_of(heading[i] if i < len(heading) else "") not in skip]
         if stray:
             draft.fail(f"指标表有单元格不在任何一列之下：{' | '.join(stray)}")
         reader.cells(level1, level2, name, value)
+
+
+def _levels_shifted(rows: list[list[str]], cols: Columns, reader: IndicatorReader) -> bool:
+    """Whether the cells under 一级指标 are 二级 levels of the framework (数量指标 …, at least
+    two) and none is a 一级: the columns are one to the left of their headings."""
+    under = [reader.level_name(squash(_cell(row, cols.level1))) for row in rows if _cell(row, cols.level1)]
+    framework = reader.framework
+    return sum(map(framework.is_level2, under)) >= 2 and not any(map(framework.is_level1, under))
 
 
 def report_outside(outside: list[str], draft: Draft) -> None:
@@ -149,10 +168,16 @@ class IndicatorReader:
         self.pending: tuple[str, str | None, str | None] | None = None  # (name, level1, level2)
 
     def cells(self, level1: str, level2: str, name: str, value: str) -> None:
-        """One row read by column; a blank level cell is the level above (merged cells)."""
+        """One row read by column; a blank level cell is the level above (merged cells). A
+        level cell that is no level of the framework places neither its row nor the rows
+        below it that leave their levels blank (they are not under the level above)."""
         for text, what in ((level1, "一级"), (level2, "二级")):
             if text and not self._take_level(text):
                 self.draft.fail(f"{what}指标“{squash(text)}”不属于 {self.framework.id} 年版的指标体系")
+                self.level1 = self.level2 = None
+                if name:
+                    self.draft.fail(f"指标不在任何一级/二级指标之下：{squash(name)}")
+                return
         if not name and not value:
             return
         if not name:
@@ -191,16 +216,18 @@ class IndicatorReader:
         self._flush_pending()
 
     # -- internals --------------------------------------------------------------
-    def _level_name(self, word: str) -> str:
-        """The framework's spelling of a printed level: as printed, an alias, or + 指标."""
+    def level_name(self, word: str) -> str:
+        """The framework's spelling of a printed level: as printed, an alias, or + 指标; a
+        score printed after it is dropped (产出指标(50分), 成本指标(0-20)分)."""
         aliases = form_labels()["level_aliases"]
-        for candidate in (word, aliases.get(word), f"{word}指标"):
+        bare = _SCORE_RE.sub("", word)
+        for candidate in (word, aliases.get(word), f"{word}指标", bare, aliases.get(bare)):
             if candidate and (self.framework.is_level1(candidate) or self.framework.is_level2(candidate)):
                 return candidate
         return word
 
     def _take_level(self, token: str) -> bool:
-        word = self._level_name(squash(token))
+        word = self.level_name(squash(token))
         if self.framework.is_level1(word):
             self.level1, self.level2 = word, None
             return True

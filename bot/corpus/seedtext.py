@@ -23,6 +23,7 @@ from jixiao.bot.corpus.grid import (
     Draft,
     NotAFilingError,
     TableRead,
+    checked,
     finish,
     normalise_text,
     read_grid,
@@ -61,7 +62,7 @@ def read_text_table(rows: list[list[str]], source: Source) -> TableRead:
             draft.lose(f"{len(lines)} 行中有 {untabbed} 行没有用制表符分隔的单元格")
         read_grid(rows[1:], draft, positional=False)
     finish(draft)
-    return draft.to_read(source)
+    return checked(rows, draft.to_read(source))
 
 
 # --------------------------------------------------------------------- 2020 layout

@@ -54,7 +54,7 @@ def _sheet_tables(sheet) -> list[list[list[str]]]:
         return tables
     headings = form_labels()["columns"]["level1"]
     if any(label_of(c) in headings for row in rows for c in row if c):
-        return [[[SYNTHETIC_TITLE], *rows]]
+        return split_tables([[SYNTHETIC_TITLE], *rows])
     return []
 
 
