@@ -251,6 +251,30 @@ def test_a_workbook_with_a_filing_on_each_sheet_gives_each(tmp_path):
     assert report.filings[1].indicators == EXPECTED.indicators
 
 
+def test_our_export_with_a_second_table_pasted_on_another_sheet_gives_both(tmp_path):
+    """A clerk collects two exported tables in one workbook: the hidden sheet describes only
+    the first, so every sheet is read by its labels (the second was silently dropped)."""
+    first, second = BUNDLED[0], BUNDLED[-1]
+    book = load_workbook(write_xlsx(first, tmp_path / "a.xlsx"))
+    other = load_workbook(write_xlsx(second, tmp_path / "b.xlsx")).worksheets[0]
+    sheet = book.create_sheet("第二张表")
+    for row in other.iter_rows():
+        for cell in row:
+            copied = sheet.cell(row=cell.row, column=cell.column, value=cell.value)
+            copied.data_type = cell.data_type  # =4.00(次) stays text, not a formula
+    for merged in other.merged_cells.ranges:
+        sheet.merge_cells(str(merged))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = import_bytes(buffer.getvalue(), "two.xlsx")
+    assert [f.project_name for f in report.filings] == [first.project_name, second.project_name]
+    for read, filing in zip(report.filings, (first, second)):
+        want, got = facts(filing), facts(read)
+        for key in ("complete", "problems"):
+            want.pop(key), got.pop(key)
+        assert got == want
+
+
 def test_a_scanned_pdf_without_text_is_refused_with_the_reason(tmp_path):
     from PIL import Image
 

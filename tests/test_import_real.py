@@ -361,3 +361,30 @@ def test_a_self_evaluation_text_with_its_title_line_is_refused_too(tmp_path):
     report = import_file(path)
     assert report.filings == []
     assert [t.reason.code for t in report.refused] == ["self-evaluation table, not a target filing"]
+
+
+# ------------------------------------------------------------------ complete: what the form prints
+@pytest.mark.parametrize("name", ["t01_xiangtan_2023.xlsx", "t02_nanyue_2018.xlsx", "t01_xiangtan_2023.pdf"])
+def test_a_whole_table_of_another_provinces_form_is_complete_and_says_what_it_does_not_print(name):
+    # 湘潭 and 南岳 print no 项目类别 and no funding split; their tables are whole in the source
+    (filing,) = read(name).filings
+    assert filing.complete is True
+    assert filing.funding.annual_request in (2_500_000.0, 100_000.0)
+    assert not any(p.startswith("未找到") for p in filing.problems)  # 年度本级预算金额 is the annual request
+    assert any(p.startswith("注意：这种表格没有印出") and "项目类别" in p for p in filing.problems)
+
+
+def test_the_shanghai_form_without_a_printed_field_is_still_cut(tmp_path):
+    seed = (Path(__file__).parent / "fixtures" / "seeds" / "2026_songjiang_social_security_center.txt").read_text(encoding="utf-8")
+    (whole, *_) = import_file_text(tmp_path, "whole.txt", seed).filings
+    assert whole.complete is True
+    cut = seed.replace("\t项目类别\t特定目标类", "", 1)  # the first table prints no 项目类别
+    (filing, *_) = import_file_text(tmp_path, "cut.txt", cut).filings
+    assert filing.project_name == whole.project_name
+    assert filing.complete is False and "未找到项目类别" in filing.problems
+
+
+def import_file_text(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return import_file(path)

@@ -104,6 +104,15 @@ def label_of(cell: str) -> str:
     return re.sub(r"^其中[:：]", "", word)
 
 
+OFFICIAL_TITLES = ("财政项目支出绩效目标表", "财政项目支出绩效目标申报表")  # the Shanghai forms (and our export)
+
+
+def is_official_title(text: str) -> bool:
+    """Whether a title row is the Shanghai form's, whose every field is printed (a missing one
+    means the table is cut); other provinces' forms print fewer fields."""
+    return YEAR_RE.sub("", squash(text)) in OFFICIAL_TITLES
+
+
 def is_title(text: str) -> bool:
     """Whether a line is a performance-target table's title, as any province prints it (the
     one place every reader asks)."""
@@ -143,6 +152,7 @@ class Draft:
     year: int
     format: str
     year_found: bool = True  # the year was printed (else it is the format's, until settle_year)
+    official: bool = True  # the Shanghai form: every field it prints is required
     fields: dict = field(default_factory=dict)
     funding: dict = field(default_factory=dict)
     prior_year: dict = field(default_factory=dict)
@@ -313,6 +323,7 @@ def read_table(rows: list[list[str]], source: Source, *, positional: bool) -> Ta
     draft = start_draft(rows)
     if draft is None:
         return unknown_format(rows, source)
+    draft.official = is_official_title("".join(rows[0]))
     read_grid(rows[1:], draft, positional=positional)
     finish(draft)
     return checked(rows, draft.to_read(source))
@@ -564,9 +575,20 @@ def read_header(rows: list[list[str]], draft: Draft, *, positional: bool) -> Non
     keys_seen = {header[w] for w in seen if w in header}
     if "period" in keys_seen:  # 实施期 2023.07-2024.01 gives both dates
         keys_seen |= {"start", "end"}
-    for word in form_labels()["required"][draft.format]:
-        if header[word] not in keys_seen:
+    missing = [w for w in form_labels()["required"][draft.format] if header[w] not in keys_seen]
+    not_printed(draft, [w for w in missing if w != "项目名称"])
+
+
+def not_printed(draft: Draft, words: list[str]) -> None:
+    """Fields the table does not print: the Shanghai form is cut without them; another
+    province's form (湘潭 2023 has no 项目类别, no 实施单位) simply has none, which is noted."""
+    if not words:
+        return
+    if draft.official:
+        for word in words:
             draft.fail(f"未找到{word}")
+    else:
+        draft.note(f"这种表格没有印出{'、'.join(words)}")
 
 
 _AMOUNT_RE = re.compile(r"^(-?\d[\d,]*(?:\.\d+)?)(万元|万|元)?$")
@@ -650,13 +672,18 @@ def read_money(rows: list[list[str]], draft: Draft, *, positional: bool, scale: 
             label = None
     if label is not None:
         blanks.add(label)
+    found = {money_field(word, grid=grid) for word in seen}  # 年度本级预算金额 is 年度资金申请总额
+    missing = []
     for word, key in form_labels()["money"].items():
         if (key in Funding.model_fields) != grid:
             continue
-        if word not in seen:
-            draft.fail(f"未找到{word}")
+        if key not in found:
+            missing.append(word)
         elif target.get(key) is None and word in blanks:
             draft.blank(word)
+    if not draft.official and not any(v is not None for v in target.values()):
+        draft.fail("未找到项目资金")  # some amount is needed whatever the form
+    not_printed(draft, missing)
 
 
 def read_goal(rows: list[list[str]], draft: Draft) -> None:

@@ -20,7 +20,7 @@ from jixiao.bot.corpus.grid import NotAFilingError, TableRead, form_labels, labe
 from jixiao.bot.corpus.refusals import unreadable
 from jixiao.bot.domain.models import Source
 
-SYNTHETIC_TITLE = "财政项目支出绩效目标申报表"  # a sheet that prints no title but is one filing
+SYNTHETIC_TITLE = "项目支出绩效目标表"  # a sheet that prints no title but is one filing (not the Shanghai form)
 
 
 def read_workbook(data: bytes, name: str) -> list[TableRead]:
@@ -32,15 +32,15 @@ def read_workbook(data: bytes, name: str) -> list[TableRead]:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise unreadable("damaged Excel workbook", "import.bad_workbook") from None
-    if META_SHEET in workbook.sheetnames:
+    sheets = [s for s in workbook.worksheets if s.sheet_state == "visible" and s.title != META_SHEET]
+    if META_SHEET in workbook.sheetnames and len(sheets) == 1:  # our export, one table (a second sheet added: read all)
         try:
             return [TableRead(read_xlsx(io.BytesIO(data)))]
         except Exception:  # edited by hand beyond what read_xlsx knows: read it like any sheet
             pass
     tables: list[list[list[str]]] = []
-    for sheet in workbook.worksheets:
-        if sheet.sheet_state == "visible" and sheet.title != META_SHEET:
-            tables.extend(_sheet_tables(sheet))
+    for sheet in sheets:
+        tables.extend(_sheet_tables(sheet))
     if not tables:
         raise NotAFilingError("no sheet holds a 绩效目标表 (title or 一级指标 heading)")
     return [read_table(rows, Source(file=name, index=i), positional=True) for i, rows in enumerate(tables)]
