@@ -77,9 +77,9 @@ def test_operators(goal, expected):
     ("为辖区60所中小学配备专职保安员不少于240名",                                          # P06
      [("中小学数量", "≥60.00(所)"), ("配备专职保安员人数", "≥240.00(名)")]),
     ("每周提供课后服务5天，每天不少于2小时",                                                # P13
-     [("每周课后服务时间", "=5.00(天)"), ("每天课后服务时间", "≥2.00(小时)")]),
+     [("每周课后服务时长", "=5.00(天)"), ("每天课后服务时长", "≥2.00(小时)")]),
     ("全区90个村（居）公共法律服务工作站全覆盖",                                            # P14
-     [("村(居)公共法律服务工作站数量", "≥90.00(个)")]),
+     [("村（居）公共法律服务工作站数量", "≥90.00(个)")]),
     ("为全区32个预防接种门诊更新医用冷藏冰箱64台、温度监测终端32套",                       # P07
      [("预防接种门诊数量", "≥32.00(个)"), ("更新医用冷藏冰箱数量", "≥64.00(台)"), ("温度监测终端数量", "≥32.00(套)")]),
     ("全区42所义务教育学校课后服务覆盖率100%",                                              # P13
@@ -120,3 +120,25 @@ def test_no_comparison_word_leaks_into_a_name():
 ])
 def test_goals_of_other_project_types(goal, expected):
     assert values(goal) == expected
+
+
+# -- a rhythm the goal sets (P04 "补贴资金按月发放到位") -------------------------------------
+@pytest.mark.parametrize("goal, expected", [
+    ("全年助餐不少于43万人次，补贴资金按月发放到位。", [("按月发放", "每月", "补贴资金发放周期")]),
+    ("按合同约定按季度支付租金，保障全年正常办公。", [("按季度支付", "每季度", "租金支付周期")]),
+    ("聘用人员工资按月发放，社会保险按月缴纳", [("按月发放", "每月", "聘用人员工资发放周期")]),
+    ("每季度开展比对监测1次", []),  # a quantity's period, not a rhythm of its own
+    ("每月安排专家鉴定36人次", []),
+])
+def test_rhythms(goal, expected):
+    from jixiao.bot.domain.goal import goal_periodics
+
+    assert [(p.text, p.value.text, p.name) for p in goal_periodics(goal)] == expected
+
+
+def test_a_bracket_inside_a_noun_is_kept_whole():
+    assert read("为全区180个村（社区）配备法律顾问") == [("村（社区）数量", "≥180.00(个)")]
+
+
+def test_a_per_item_time_is_still_a_time_limit():
+    assert read("每件纠纷在30个工作日内调结") == [("每件纠纷调结时间", "≤30.00(工作日)")]

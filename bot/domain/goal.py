@@ -8,7 +8,8 @@ words for what is counted, and whether it is per period or per item (每月36人
 Both the indicator proposals (a goal's number becomes an indicator with that value) and the
 validator (does an indicator measure what the goal promises?) use it, so the two never read a
 goal differently. :func:`subject_overlap` says whether an indicator's name speaks of the same
-thing as a goal quantity.
+thing as a goal quantity. :func:`goal_periodics` reads the rhythms a goal sets (补贴资金按月发放到位:
+补贴资金发放周期 每月), which no number carries.
 
 How a number is read:
 
@@ -41,7 +42,7 @@ from functools import cache
 from pathlib import Path
 
 from jixiao.bot.domain.values import (
-    Deadline, Quantity, ValueParseError, base_unit, parse_value, resolve_unit, unit_kind_of,
+    Deadline, Periodic, Quantity, ValueParseError, base_unit, parse_value, resolve_unit, unit_kind_of,
 )
 from jixiao.bot.domain.values import words as value_words
 
@@ -53,6 +54,7 @@ UNIT_REACH = 6  # longest unit spelling tried after a number (元/人·月, 个�
 BRACKET_REACH = 4  # a bracket this short inside a noun is part of it: 90个村（居）公共法律服务工作站
 QUOTE_LIMIT = 30  # characters of a clause quoted in a message
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_CHINESE_BRACKETS = str.maketrans("()", "（）")
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = re.compile(r"[二两三四五六七八九]?十[一二三四五六七八九]?|[二两三四五六七八九]")
 _DEADLINE = re.compile(
@@ -95,7 +97,10 @@ class GoalQuantity:
         prefix = self.per if self.per and self.per != "每年" and not words.startswith(self.per) else ""
         if any(words.endswith(e) for e in _data()["name_endings"]):
             return prefix + words
-        return prefix + words + _name_suffix(self.value)
+        suffix = _name_suffix(self.value)
+        if prefix in _data()["periods"] and self.kind == "time":  # 每周提供课后服务5天: how long, not how soon
+            suffix = _data()["per_time_suffix"]
+        return prefix + words + suffix
 
 
 @cache
@@ -274,6 +279,8 @@ def _counted_noun(text: str, end: int) -> tuple[str, int, bool]:
     if verbs:  # 55家重点排污单位在线监测设备开展运维: the 家 are the 单位, the last head noun
         cut = min(verbs)
         heads = [after.rfind(h, 0, cut) + len(h) for h in data["noun_heads"] if after.rfind(h, 0, cut) >= 0]
+        heads = [after.find(")", h) + 1 if after[:h].count("(") > after[:h].count(")") else h
+                 for h in heads]  # 村(社区): a head inside a bracket ends with the bracket
         cut = max(heads) if heads else cut
     return after[:cut], offset + cut, bool(verbs) or cut < len(after.rstrip())
 
@@ -332,6 +339,7 @@ def _words(text: str, clause_start: int, op_start: int, end: int, kind: str | No
     for word in _comparison_words(prefix_only=True):  # 不少于 is never part of a name (较大以上事故 is)
         if word in core:
             core = core[core.rindex(word) + len(word):]
+    core = core.translate(_CHINESE_BRACKETS)  # the goal is read NFKC: 村(居) is written 村（居）
     return per, _shorten(core), counted
 
 
@@ -344,8 +352,11 @@ def goal_quantities(goal: str | None) -> tuple[GoalQuantity, ...]:
     data = _data()
     found: list[GoalQuantity] = []
     previous = 0  # where the last quantity ended: its words are not the next one's
+    named_at: dict[int, int] = {}  # a number whose unit its name says (起数为0): where that name's unit starts
     for start, end, number, chinese in sorted(_numbers(masked)):
-        unit_at = _unit_at(masked, end) or _unit_of_name(masked, max(_clause_start(masked, start), previous), start, end)
+        unit_at = _unit_at(masked, end)
+        if unit_at is None and (named := _unit_of_name(masked, max(_clause_start(masked, start), previous), start, end)):
+            unit_at, named_at[start] = named[:2], named[2]
         if unit_at is None or start < previous:
             continue
         unit, unit_end = unit_at
@@ -375,7 +386,7 @@ def goal_quantities(goal: str | None) -> tuple[GoalQuantity, ...]:
         previous = max(promise_end, counted or 0)  # 为60所中小学配备保安员240名: 中小学 is not the guards'
         context_end = counted if counted is not None else _clause_end(masked, promise_end)
         quantity = GoalQuantity(
-            text=re.sub(r"\s+", "", text[op_start:promise_end]),
+            text=re.sub(r"\s+", "", text[min(op_start, named_at.get(start, op_start)):promise_end]),
             value=value, stated_op=stated, approx=approx, words=words,
             context=text[clause:context_end], per=per,
             start=op_start, end=promise_end,
@@ -386,7 +397,7 @@ def goal_quantities(goal: str | None) -> tuple[GoalQuantity, ...]:
     return tuple(found)
 
 
-def _unit_of_name(text: str, clause: int, start: int, end: int) -> tuple[str, int] | None:
+def _unit_of_name(text: str, clause: int, start: int, end: int) -> tuple[str, int, int] | None:
     """A number with no unit after a name that says it (较大以上生产安全事故起数为0: 起; 投诉件数
     不超过5): the count unit before 数, read at the number's end."""
     before = text[clause:start]
@@ -394,8 +405,8 @@ def _unit_of_name(text: str, clause: int, start: int, end: int) -> tuple[str, in
     if m is None or text[end:end + 1] not in ("", *_delimiters(), " "):
         return None
     for unit in (m.group(1), m.group(1)[-1:]):
-        if unit_kind_of(unit) == "count":
-            return resolve_unit(unit), end
+        if unit_kind_of(unit) == "count":  # the promise is quoted from the unit: 起数为0
+            return resolve_unit(unit), end, clause + m.end(1) - len(unit)
     return None
 
 
@@ -451,6 +462,54 @@ def goal_deadlines(goal: str | None) -> tuple[GoalDeadline, ...]:
         words = _strip(clause.replace(m.group(0), " ").split()[-1] if clause.replace(m.group(0), " ").split() else "")
         found.append(GoalDeadline(written, value, words))
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class GoalPeriodic:
+    """A rhythm the goal sets for something done again and again: 补贴资金按月发放到位."""
+
+    text: str  # as written: 按月发放
+    value: Periodic  # as the value grammar reads the rhythm: 每月
+    words: str  # what is done, from the clause: 补贴资金发放
+
+    @property
+    def name(self) -> str:
+        """An indicator name for the rhythm: 补贴资金发放周期 (value 每月)."""
+        return f"{self.words}{_data()['periodic_suffix']}"
+
+
+def goal_periodics(goal: str | None) -> tuple[GoalPeriodic, ...]:
+    """Every rhythm ``goal`` sets with a verb of ``periodic_verbs`` (按月发放, 按季度支付租金, 每月
+    通报), in order; a 每月 before a number (每月36人次) is a quantity's period, not one of these."""
+    if not goal:
+        return ()
+    text = unicodedata.normalize("NFKC", goal)
+    markers = _alternation_of(sorted(value_words_periodic(), key=len, reverse=True))
+    verbs = _alternation_of(sorted(_data()["periodic_verbs"], key=len, reverse=True))
+    found: list[GoalPeriodic] = []
+    for m in re.finditer(rf"(?P<marker>{markers})(?P<verb>{verbs})", text):
+        try:
+            value = parse_value(m["marker"])
+        except ValueParseError:
+            continue
+        if not isinstance(value, Periodic):
+            continue
+        before = text[_clause_start(text, m.start()) : m.start()]
+        subject = _strip(re.split(r"[\d、和及与并]", before)[-1]) if before else ""
+        thing = text[m.end() : _clause_end(text, m.end())]  # 按季度支付租金: the rent is paid
+        if thing and len(thing) <= 4 and not thing.startswith(tuple(_data()["periodic_not_object"])):
+            subject = thing
+        found.append(GoalPeriodic(m.group(0), value, _shorten(subject + m["verb"])))
+    return tuple(found)
+
+
+def value_words_periodic() -> list[str]:
+    """Every spelling of a rhythm the value grammar reads (每月, 按月, 按季度 …)."""
+    return [spelling for item in value_words()["periodic"] for spelling in (item["text"], *item["aliases"])]
+
+
+def _alternation_of(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in words)
 
 
 # -- does an indicator measure a goal quantity? --------------------------------------------
