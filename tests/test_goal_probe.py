@@ -142,3 +142,9 @@ def test_a_bracket_inside_a_noun_is_kept_whole():
 
 def test_a_per_item_time_is_still_a_time_limit():
     assert read("每件纠纷在30个工作日内调结") == [("每件纠纷调结时间", "≤30.00(工作日)")]
+
+
+@pytest.mark.parametrize("goal", ["每日17点前报送数据", "开展3集中宣传", "更新5口径监测设备", "年满18周岁的人员",
+                                  "为65岁以上老人免费体检"])
+def test_one_character_units_that_start_a_word_and_ages_are_not_quantities(goal):
+    assert goal_quantities(goal) == ()
