@@ -281,8 +281,8 @@ def test_units_required_by_the_brief(unit):
 
 @pytest.mark.parametrize(
     "spelling, unit",
-    [("％", "%"), ("(人)", "人"), ("（人次）", "人次"), ("元/次", "元"), ("元/人", "元"),
-     ("人次/月", "人次"), ("元每次", "元"), ("个工作日", "工作日"), ("平米", "平方米"),
+    [("％", "%"), ("(人)", "人"), ("（人次）", "人次"), ("元/次", "元/次"), ("元/人", "元/人"),
+     ("人次/月", "人次/月"), ("元每次", "元/次"), ("个工作日", "工作日"), ("平米", "平方米"),
      ("㎡", "平方米"), ("KM", "公里"), ("公斤", "千克")],
 )
 def test_unit_aliases(spelling, unit):
@@ -300,7 +300,7 @@ def test_unit_kind(text, kind):
 
 def test_unit_helpers():
     assert resolve_unit("％") == "%"
-    assert resolve_unit("元/次") == "元"
+    assert resolve_unit("元/次") == "元/次"
     assert resolve_unit("斤斤") is None
     assert unit_kind_of("人次") == "count"
     assert unit_kind_of("斤斤") is None

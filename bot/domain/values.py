@@ -14,6 +14,9 @@ What published filings write is accepted (decisions, each with its real example,
 
 * a number with no operator (湘潭 2023 ``10辆``, 普陀 2026 ``985米``) is read as ``=``; the
   Quantity remembers ``op_implied`` so the validator can warn "add the operator";
+* a unit built from listed ones keeps its spelling (``≥1 人/年`` of a Sichuan filing prints
+  ``≥1.00(人/年)``, ``不少于120万平方米`` ``≥120.00(万平方米)``, ``元每次`` ``元/次``): see
+  :func:`resolve_unit`; :func:`base_unit` is what a compound counts or costs (元 of 元/人);
 * ``百分比`` is ``%`` (``100百分比``, ``≥95百分比``); ``万`` alone (湘潭 2023 ``250万`` under a
   cost) is the unit ``万``, which the validator reads as 万元 where the name is about money;
 * a period of months (湘潭 2023 服务周期 ``2023.07-2024.01``) is a :class:`Period`, not a range;
@@ -106,7 +109,7 @@ class Quantity:
         """percent, count, money, time, area or other (None without a unit)."""
         if self.unit is None:
             return None
-        return _units()[1].get(self.unit, "other")
+        return _kind(self.unit)
 
 
 @dataclass(frozen=True)
@@ -197,23 +200,80 @@ def known_units() -> dict[str, str]:
 
 
 def unit_kind_of(unit: str | None) -> str | None:
-    """The kind of a unit spelling ("人次" → "count"); None for no unit or an unknown one."""
+    """The kind of a unit spelling ("人次" → "count", "万亩" → "area", "人/年" → "count");
+    None for no unit or an unknown one."""
     if not unit:
         return None
     canonical_unit = resolve_unit(unit)
-    return _units()[1][canonical_unit] if canonical_unit else None
+    return _kind(canonical_unit) if canonical_unit else None
+
+
+def _kind(unit: str) -> str:
+    """The kind of a canonical unit: a compound (人/年) is of its first part's kind, a scaled
+    unit (万亩) of the unit's kind."""
+    kinds = _units()[1]
+    if unit in kinds:
+        return kinds[unit]
+    head = base_unit(unit)
+    if head in kinds:
+        return kinds[head]
+    scale = next((p for p in SCALES if head.startswith(p) and head[len(p):] in kinds), None)
+    return kinds[head[len(scale):]] if scale else "other"
+
+
+def base_unit(unit: str | None) -> str | None:
+    """What a compound unit counts or costs: 元 of 元/人·月, 人 of 人/年; other units as they are.
+    (For money arithmetic: 元/人 is in 元.)"""
+    if unit is None:
+        return None
+    return unit.split(PER_SIGN, 1)[0]
+
+
+SCALES = ("百万", "万", "亿", "千", "百")  # 万平方米, 万亩, 亿元: a scale before a listed unit
+PER_SIGN = "/"  # 元/次, 人/年: the canonical sign between the parts of a compound unit
+_PER_SPLIT = re.compile(r"[/每]")
+_PARTS_SPLIT = re.compile(r"[·.•・*×]")
 
 
 def resolve_unit(unit: str) -> str | None:
-    """The canonical spelling of a unit (``％`` → ``%``, ``元/次`` → ``元``), or None."""
-    spellings = _units()[0]
+    """The canonical spelling of a unit, or None when it is none we know.
+
+    A listed spelling (``％`` → ``%``, ``平米`` → ``平方米``); a scale before a listed unit
+    (``万平方米``, ``万亩``: kept as written, of the unit's kind); a compound ``A/B`` or ``A每B``
+    with A a unit and B one or more listed units joined by ``·`` (``元每次`` → ``元/次``,
+    ``人/年``, ``元/人·月``): kept whole, so a value prints back as it was filed.
+    """
     unit = unicodedata.normalize("NFKC", unit)
+    found = _simple_unit(unit)
+    if found is not None:
+        return found
+    parts = _PER_SPLIT.split(unit, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    head = _simple_unit(parts[0])
+    tail = [_simple_unit(p) for p in _PARTS_SPLIT.split(parts[1])]
+    if head is None or not tail or any(t is None or _kind(t) in ("percent", "scale") for t in tail):
+        return None
+    if _kind(head) == "scale":
+        return None
+    return head + PER_SIGN + "·".join(tail)
+
+
+def _simple_unit(unit: str) -> str | None:
+    """A listed unit, or a scale before a listed count, area or other unit (万平方米)."""
+    spellings = _units()[0]
     found = spellings.get(_unit_key(unit))
-    if found is None:
-        parts = re.split(r"[/每]", unit, maxsplit=1)
-        if len(parts) == 2 and all(_unit_key(p) in spellings for p in parts):
-            found = spellings[_unit_key(parts[0])]
-    return found
+    if found is not None:
+        return found
+    for scale in SCALES:
+        rest = unit[len(scale):]
+        if unit.startswith(scale) and rest:
+            inner = spellings.get(_unit_key(rest))
+            if inner is not None and _units()[1][inner] in ("count", "area", "other", "money"):
+                if _units()[1][inner] == "money" and inner != "元":
+                    return None  # 万万元 is a typing accident
+                return scale + inner
+    return None
 
 
 def _alternation(words) -> str:
