@@ -297,11 +297,9 @@ def test_a_period_in_one_cell_gives_both_dates(text, start, end):
 
 # ------------------------------------------------------------------ a unit the value grammar cannot read
 @pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
-def test_a_unit_the_grammar_reads_only_in_part_is_kept_as_printed_with_a_warning(suffix):
+def test_a_compound_unit_of_a_real_filing_is_kept_whole(suffix):
     first, _ = read(f"t03_jingyan_mata_2023.{suffix}").filings  # 按时发放 | ≥ | 1 | 人/年
-    value = by_name(first)["按时发放"].value
-    assert value.endswith("人/年") and value != "≥1.00(人)"
-    assert any(p.startswith("注意：") and "人/年" in p for p in first.problems)
+    assert by_name(first)["按时发放"].value == "≥1.00(人/年)"  # the grammar reads the compound whole now
     assert by_name(first)["维持时效"].value == "≥1.00(年)"  # a unit it knows is printed canonically
 
 

@@ -275,6 +275,20 @@ def test_cost_per_person_per_month_is_twelve_times_a_year():
     assert "300元 × 补贴发放人数 4,000名 × 12 = 14,400,000元" in item.message
 
 
+def test_a_cost_in_a_compound_unit_is_money_in_the_arithmetic():
+    # ≤50.00(元/人) is 50 元 a person: 50 × 100 × 3 = 15,000 > 12,000 (a compound unit skipped the check)
+    costly = make(rows=replace(BASE_2026, "人均培训成本", "≤50.00(元/人)"))
+    (item,) = [f for f in validate(costly) if f.rule == "cost_over_budget"]
+    assert "15,000元" in item.message
+    assert "cost_over_budget" not in rules(validate(make(rows=replace(BASE_2026, "人均培训成本", "≤40.00(元/人)"))))
+
+
+@pytest.mark.parametrize(("name", "value"), [("服务天数", "≥5.00(天)"), ("每周服务天数", "=5.00(天)"), ("值守小时数", "≥24.00(小时)")])
+def test_a_number_of_days_or_hours_takes_a_time_unit(name, value):
+    rows = BASE_2026 + [("产出指标", "数量指标", name, value)]
+    assert "unit_mismatch" not in rules(validate(make(rows=rows)))
+
+
 def test_a_unit_cost_rounded_to_the_fen_is_not_over_the_budget():
     # 650,000 元 ÷ 360家次 = 1,805.555… → ≤1805.56(元); × 360 = 650,001.60, rounding, not a real excess
     rows = [

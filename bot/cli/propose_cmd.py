@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -21,10 +22,11 @@ from pydantic import ValidationError
 @app.command("propose")
 def propose_command(
     name: Annotated[str, typer.Option("--name", help="The new project's name (项目名称).")],
-    year: Annotated[int, typer.Option("--year", help="The year being filed; with the region it picks the framework.")] = 2026,
+    year: Annotated[int | None, typer.Option("--year", help="The year being filed; with the region it picks the framework. Default: the next budget year (today's year + 1), as the chat.")] = None,
     category: Annotated[str | None, typer.Option("--category", help="项目类别, e.g. 其他运转类.")] = None,
     department: Annotated[str | None, typer.Option("--department", help="The filing unit (申报单位); its name tells the region.")] = None,
     goal: Annotated[str | None, typer.Option("--goal", help="The project's goal (年度总目标), free text.")] = None,
+    overall_goal: Annotated[str | None, typer.Option("--overall-goal", help="A multi-year project's 项目总目标: checks the annual values (never proposed as this year's).")] = None,
     corpus: Annotated[Path | None, typer.Option("--corpus", help="A JSON array of filings to search (default: the bundled corpus).")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many similar projects to merge.")] = 5,
     budget: Annotated[str | None, typer.Option("--budget", help="The annual amount in 元 (800000, 800,000 or 80万).")] = None,
@@ -35,6 +37,7 @@ def propose_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: similar projects, indicators, type and format.")] = False,
 ) -> None:
     """Propose indicators for a new project: library, the goal's numbers, costs from the budget, history."""
+    year = year if year is not None else date.today().year + 1
     amount = None
     if budget is not None:
         amount = parse_yuan(budget)
@@ -48,7 +51,8 @@ def propose_command(
         raise typer.Exit(code=2) from None
     try:
         chosen = choose_framework(year, region=region, department=department, override=form)
-        query = Query(name=name, category=category, department=department, goal=goal, year=year)
+        query = Query(name=name, category=category, department=department, goal=goal, year=year,
+                      overall_goal=overall_goal)
         proposal = propose(SearchIndex(filings) if filings else None, query, chosen.framework.id, top=top,
                            budget=amount, project_type=project_type)
     except KeyError as exc:  # an unknown --format or --type

@@ -21,7 +21,7 @@ import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from jixiao.bot.domain.goal import GoalQuantity
-from jixiao.bot.domain.validation.arithmetic_rules import MONEY_FACTORS
+from jixiao.bot.domain.validation.arithmetic_rules import base_count, money_factor
 from jixiao.bot.domain.validation.findings import fmt_number
 from jixiao.bot.domain.validation.names import per_year_factor
 from jixiao.bot.domain.values import Quantity, ValueParseError, parse_value
@@ -61,7 +61,7 @@ def quantity_of(value: str | None) -> Quantity | None:
 
 def yuan(q: Quantity) -> Decimal | None:
     """A money quantity in yuan (≤15.31(万元) → 153100); None when it is not money."""
-    factor = MONEY_FACTORS.get(q.unit or "")
+    factor = money_factor(q.unit)  # 元/人·月 is in 元
     return None if factor is None else q.number * factor
 
 
@@ -82,14 +82,6 @@ def _sessions(quantity: GoalQuantity, quantities: tuple[GoalQuantity, ...]) -> G
         return None
     return next((q for q in quantities if q is not quantity and q.per is None and q.value.unit in SESSION_UNITS
                  and q.value.unit_kind == "count"), None)
-
-
-def base_count(q: Quantity) -> tuple[Decimal, str]:
-    """A count in its own unit: 120万页 → (1200000, 页); 64台 → (64, 台)."""
-    unit = q.unit or ""
-    if unit.startswith("万") and len(unit) > 1:
-        return q.number * WAN, unit[1:]
-    return q.number, unit
 
 
 def divisor(quantity: GoalQuantity, quantities: tuple[GoalQuantity, ...]) -> tuple[Decimal, str]:

@@ -191,6 +191,8 @@ class _Table:
         if any(f.blocking for f in check_indicator(item.name, item.value)):
             return False  # an empty or unreadable value would block the accepted table
         at = self.find(item.name, item.sources)
+        if at is not None and self._two_promises(self.items[at], item):
+            at = None  # 每周课后服务时长 =5天 and 每天课后服务时长 ≥2小时: two things the goal states
         if at is not None:
             old = self.items[at]
             extra = tuple(s for s in item.sources if s not in old.sources)
@@ -201,6 +203,12 @@ class _Table:
             return False
         self.items.append(item)
         return True
+
+    @staticmethod
+    def _two_promises(old: ProposedIndicator, item: ProposedIndicator) -> bool:
+        """Two goal quantities of near names but other values are two measures (not one name twice)."""
+        return (old.origin == item.origin == "goal" and old.value != item.value
+                and indicator_key(old.name) != indicator_key(item.name))
 
     def _restates_a_promise(self, item: ProposedIndicator) -> bool:
         """A past table's figure for what this year's goal states (运维响应时间 ≤24小时 when the goal
@@ -345,9 +353,10 @@ def _evidence(hit: Hit, threshold: float) -> bool:
 
 
 # -- 1. the goal's numbers -------------------------------------------------------------------
-def _goal_entry(q: GoalQuantity, candidates: list[Entry], used: set[int]) -> Entry | None:
+def _goal_entry(q: GoalQuantity, candidates: list[Entry], used: set[int]) -> tuple[Entry, bool] | None:
     """The library entry that names goal quantity ``q``: units agree, a key word is in the goal's
-    words (better) or its clause; a key-less entry only for units other than %."""
+    words (better) or its clause; a key-less entry only for units other than % — and then
+    (``False``: no word of it in the goal) the goal's own name is the better one."""
     best, best_score = None, 0
     for i, entry in enumerate(candidates):
         spec = entry.goal
@@ -366,7 +375,7 @@ def _goal_entry(q: GoalQuantity, candidates: list[Entry], used: set[int]) -> Ent
     if best is None:
         return None
     used.add(best)
-    return candidates[best]
+    return candidates[best], best_score > 1
 
 
 def _slot_of_goal(q: GoalQuantity) -> str:
@@ -393,15 +402,18 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
             amount = costs.yuan(value)
             if table.budget is not None and amount is not None and amount > Decimal(str(table.budget)):
                 continue  # never above the budget (a goal restating the budget is not a cost target)
-        entry = _goal_entry(q, candidates, used)
-        if entry is not None:
-            slot, name = entry.slot, entry.name
+        found = _goal_entry(q, candidates, used)
+        if found is not None:
+            entry, named = found
+            slot, name = entry.slot, entry.name if named or not q.name else q.name  # 42所 → 义务教育学校数量
             if slot == "satisfaction" and _names_whom(q.name):
                 name = q.name  # 家长满意度 as the goal says, not the type's 服务对象满意度
             if q.per and q.per != "每年" and not name.startswith("每"):
                 name = q.per + name
             if not q.stated_op and entry.goal and entry.goal.op:
                 value = replace(value, op=entry.goal.op)
+            if any(f.blocking for f in check_indicator(name, table.print(value))):
+                name = q.name  # the entry's 工程建设数量 cannot take 45公里: the goal's own 长度 name can
         else:
             slot, name = _slot_of_goal(q), q.name
         level = lib.level(slot, table.framework.id)

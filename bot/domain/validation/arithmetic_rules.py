@@ -11,7 +11,7 @@ from jixiao.bot.domain.goal import goal_quantities, subject_overlap
 from jixiao.bot.domain.models import Filing
 from jixiao.bot.domain.validation.findings import WARNING, Finding, finding, fmt_number
 from jixiao.bot.domain.validation.names import is_unit_cost, name_kind, per_year_factor
-from jixiao.bot.domain.values import Quantity, ValueParseError, parse_value
+from jixiao.bot.domain.values import Quantity, ValueParseError, base_unit, parse_value
 
 MONEY_FACTORS = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
 COST_WORDS = re.compile(r"成本|费用|均价|单价|平均|人均|次均|均|每|价格|\(次\)|（次）")
@@ -53,16 +53,17 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def _count(q: Quantity) -> float:
-    """A count's number as a plain number: ``43.00(万人次)`` is 430,000."""
-    scale = COUNT_SCALES.get((q.unit or "")[:1], 1) if len(q.unit or "") > 1 else 1
-    return float(q.number) * scale
+def money_factor(unit: str | None) -> int | None:
+    """元 per unit of a money value: 万元 → 10,000; 元/人·月 is in 元; None for no money unit."""
+    return MONEY_FACTORS.get(base_unit(unit) or "")
 
 
-def _base_unit(unit: str | None) -> str:
-    """The unit without its 万/亿 (万人次 → 人次)."""
-    unit = unit or ""
-    return unit[1:] if len(unit) > 1 and unit[0] in COUNT_SCALES else unit
+def base_count(q: Quantity) -> tuple[Decimal, str]:
+    """A count in what it counts: 120万页 → (1200000, 页); 43万人次 → (430000, 人次); 1人/年 → (1, 人)."""
+    unit = base_unit(q.unit) or ""
+    if len(unit) > 1 and unit[0] in COUNT_SCALES:
+        return q.number * COUNT_SCALES[unit[0]], unit[1:]
+    return q.number, unit
 
 
 def _per_units(name: str) -> list[str]:
@@ -83,7 +84,7 @@ def _fits(per: str, unit: str) -> bool:
 def _pair_score(cost: _Measured, count: _Measured) -> int:
     core = COST_WORDS.sub("", cost.name)
     overlap = len(_bigrams(core) & _bigrams(count.name))
-    unit = _base_unit(count.q.unit)
+    unit = base_count(count.q)[1]
     fits = sum(1 for per in _per_units(cost.name) if _fits(per, unit))
     return 2 * overlap + fits
 
@@ -99,7 +100,7 @@ def _match_count(cost: _Measured, counts: list[_Measured]) -> _Measured | None:
 
 
 def _yuan(q: Quantity) -> float:
-    return float(q.number) * MONEY_FACTORS[q.unit]
+    return float(q.number) * money_factor(q.unit)
 
 
 def _ceiling(filing: Filing) -> float | None:
@@ -117,7 +118,7 @@ def check_cost_ceiling(filing: Filing) -> list[Finding]:
         finding(WARNING, "finding.cost_above_budget", m.name, name=m.name, amount=fmt_number(_yuan(m.q)),
                 budget=fmt_number(ceiling))
         for m in _quantities(filing)
-        if m.q.unit in MONEY_FACTORS and name_kind(m.name) == "money" and m.q.op in ("≤", "<", "=")
+        if money_factor(m.q.unit) and name_kind(m.name) == "money" and m.q.op in ("≤", "<", "=")
         and _yuan(m.q) > ceiling + 0.5
     ]
 
@@ -133,7 +134,7 @@ def check_cost_budget(filing: Filing) -> list[Finding]:
     if budget is None:
         return []
     measured = _quantities(filing)
-    money = [m for m in measured if m.q.unit in MONEY_FACTORS and name_kind(m.name) == "money"]
+    money = [m for m in measured if money_factor(m.q.unit) and name_kind(m.name) == "money"]
     counts = [m for m in measured if m.q.unit_kind == "count" and m.q.number > 0]
     terms: list[tuple[str, float]] = []
     slack = 0.5
@@ -148,14 +149,14 @@ def check_cost_budget(filing: Filing) -> list[Finding]:
         factor = per_year_factor(count.name)
         if factor == 1:
             factor = per_year_factor(cost.name)  # 每人每月补贴 × 人数 → × 12
-        quantity = _count(count.q) * factor
+        quantity = float(base_count(count.q)[0]) * factor
         text = f"{cost.name} {fmt_number(yuan)}元 × {count.name} {fmt_number(count.q.number)}{count.q.unit}"
         if factor != 1:
             text += f" × {factor}"
         if count.name.startswith("每场"):
             sessions = next((c for c in counts if c.q.unit in ("场", "场次") and c is not count), None)
             if sessions is not None:
-                quantity *= _count(sessions.q)
+                quantity *= float(base_count(sessions.q)[0])
                 text += f" × {sessions.name} {fmt_number(sessions.q.number)}{sessions.q.unit}"
         terms.append((text, yuan * quantity))
         slack += 0.005 * quantity  # a unit cost rounded to the fen (1,805.56 × 360 = 650,001.60 on 650,000)
@@ -193,7 +194,7 @@ def check_goal_quantities(filing: Filing) -> list[Finding]:
     found: list[Finding] = []
     for promise in goal_quantities(filing.goal):
         q = promise.value
-        if q.unit_kind == "money" and budget and abs(float(q.number) * MONEY_FACTORS.get(q.unit, 1) - budget) <= 0.01 * budget:
+        if q.unit_kind == "money" and budget and abs(float(q.number) * (money_factor(q.unit) or 1) - budget) <= 0.01 * budget:
             continue
         wanted = _annual(q.number, promise.per)
         tolerance = Decimal(0) if q.unit_kind == "percent" else GOAL_TOLERANCE  # 95% is not met by ≥90%

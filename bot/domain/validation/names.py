@@ -29,10 +29,8 @@ def name_kind(name: str) -> str | None:
     money = kinds["money"]
     if any(word in name for word in money["contains"]) and not name.endswith(tuple(money["except_suffixes"])):
         return "money"
-    for kind in ("count", "time"):
-        if any(name.endswith(s) for s in sorted(kinds[kind]["suffixes"], key=len, reverse=True)):
-            return kind
-    return None
+    endings = sorted(((s, kind) for kind in ("count", "time") for s in kinds[kind]["suffixes"]), key=lambda e: -len(e[0]))
+    return next((kind for suffix, kind in endings if name.endswith(suffix)), None)  # the longest ending wins
 
 
 def is_negative(name: str) -> bool:
