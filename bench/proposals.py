@@ -442,8 +442,9 @@ def report(corpus, loo, seconds, tokenizers, on_profiles, sweep, ceiling, on_pro
                   (f"{len(load_profiles(PROBE_PROFILES))} profiles in `tests/fixtures/new_projects_2027.json` (a tester's: "
                    "档案数字化, 垃圾分类宣传, 食品抽检, 老年人助餐补贴, 河道保洁, 校园安保, 冷链设备, 网格化管理, 12345热线, "
                    "安全生产检查, 农田水利维修, 志愿服务, 课后服务, 公共法律服务站, 监控设备更新, 委托送达, 社保补贴, 在线监测运维, "
-                   "技能培训补贴), all 2027 (the 2026 form). Goal quantities in units the goal reader does not know yet "
-                   "(万页, 万平方米, 家次, 路, 万亩) count as missed."), ""]
+                   "技能培训补贴), all 2027 (the 2026 form). The tester read a count the goal states without a comparison "
+                   "word (覆盖居民3000户, 更新摄像机300路) as exact (=); the proposal makes it a floor (≥3000户, what such "
+                   "a target means in a filing), which this column counts as missed."), ""]
         lines += _profile_tables(on_probe)
 
     lines += ["", "## Per target (matched / proposed / real)", "",

@@ -148,3 +148,9 @@ def test_a_per_item_time_is_still_a_time_limit():
                                   "为65岁以上老人免费体检"])
 def test_one_character_units_that_start_a_word_and_ages_are_not_quantities(goal):
     assert goal_quantities(goal) == ()
+
+
+@pytest.mark.parametrize("goal", ["冷链温度实时监测覆盖率达到100%。", "案件办结率达100%。"])
+def test_a_hundred_percent_reached_is_exactly_a_hundred(goal):
+    (q,) = [q for q in goal_quantities(goal) if q.value.unit == "%"]
+    assert (q.value.op, q.value.number) == ("=", 100)

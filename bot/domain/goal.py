@@ -381,6 +381,8 @@ def goal_quantities(goal: str | None) -> tuple[GoalQuantity, ...]:
             words = found[-1].words  # 每周提供课后服务5天，每天不少于2小时: the hours are of that service too
         number_value = Decimal(number.replace(",", ""))
         op = parsed.op if stated and parsed is not None else _default_op(unit, words, number_value, approx)
+        if op == "≥" and unit == "%" and number_value == 100 and masked[op_start:start].startswith("达"):
+            op = "="  # 覆盖率达到100%: reached, and nothing is above it (不低于100% stays as stated)
         value = Quantity(op, number_value, unit)
         promise_end = unit_end + len(suffix) + len(approx_after)
         previous = max(promise_end, counted or 0)  # 为60所中小学配备保安员240名: 中小学 is not the guards'
