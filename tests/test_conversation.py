@@ -464,6 +464,40 @@ def test_edit_jumps_and_returns(corpus, index):
     assert chat.draft.filing.project_name == "工伤鉴定（2027）" and chat.draft.filing.goal == GOAL
 
 
+def test_changing_the_amount_after_the_proposal_makes_its_costs_again(corpus, index):
+    chat = Chat(corpus, index)
+    chat.send("/new")
+    chat.press("2027")
+    chat.send("社区矫正教育帮扶经费")
+    chat.send("上海市某区司法局")
+    chat.press("同主管部门")
+    chat.press("特定目标类")
+    chat.press("其他经常性项目")
+    chat.press("2027-01-01 至 2027-12-31")
+    chat.send("800000")
+    chat.send("/skip")
+    chat.send("全年组织集中教育学习不少于24次，开展心理评估和个案辅导不少于200人次，社区矫正对象再犯罪率控制在0.2%以下。")
+    chat.press("全部采用")
+    costs = [i for i in chat.draft.filing.indicators if "成本" in i.name]
+    assert costs and costs[0].value == "≤4000.00(元)"  # 800,000 ÷ 200人次
+    chat.send("/edit")
+    chat.press("money")
+    text = chat.send("600000")
+    assert "重新计算了成本指标" in text and "≤3000.00(元)" in text and "600,000" in text
+    by_name = {i.name: i.value for i in chat.draft.filing.indicators}
+    assert by_name[costs[0].name] == "≤3000.00(元)"
+    assert chat.draft.step == "indicators"  # back where /edit came from
+    chat.send("/edit")
+    chat.press("money")
+    assert "重新计算" not in chat.send("600000")  # the same amount: nothing to do
+    chat.send("1 ≤2800元")  # the clerk's own figure (the cost is the list's first line)
+    assert {i.name: i.value for i in chat.draft.filing.indicators}[costs[0].name] == "≤2800.00(元)"
+    chat.send("/edit")
+    chat.press("money")
+    assert "重新计算" not in chat.send("500000")
+    assert {i.name: i.value for i in chat.draft.filing.indicators}[costs[0].name] == "≤2800.00(元)"  # theirs stays
+
+
 def test_restart_resumes_at_the_same_step(tmp_path, corpus, index):
     chat = Chat(corpus, index, store=DraftStore(tmp_path))
     chat.send("/new")

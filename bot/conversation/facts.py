@@ -231,9 +231,14 @@ def answer_money(draft: Draft, text: str, ctx: Context) -> Outcome:
         p.total_budget = p.total_budget if several and p.total_budget else amount
         return Next()
     f = draft.filing.funding
+    before = f.annual_request
     f.annual_request = f.fiscal = f.current_appropriation = amount
     f.total = f.total if several and f.total else amount
     f.carryover = f.other = 0.0
+    if before is not None and before != amount:
+        from jixiao.bot.conversation.indicators import refresh_costs  # the costs made from the old amount
+
+        return Next(note=refresh_costs(draft, ctx))
     return Next()
 
 

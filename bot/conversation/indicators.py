@@ -79,6 +79,29 @@ def enter_proposal(draft: Draft, ctx: Context) -> None:
         draft.base = None  # found for the name the draft had before an /edit
 
 
+def refresh_costs(draft: Draft, ctx: Context) -> Reply | None:
+    """After this year's amount changed: the cost indicators made from the old amount and kept as
+    proposed are made again from the new one (a value the user changed stays theirs); says which."""
+    from jixiao.bot.retrieval.proposals import propose
+
+    made = {p.name: p for p in draft.proposal if p.origin == "budget"}
+    if not made or not draft.filing.indicators:
+        return None
+    f = draft.filing
+    fresh = propose(ctx.index, _query(draft), target_format=f.format, budget=budget_of(f),
+                    project_type=draft.project_type)
+    again = {p.name: p for p in fresh.indicators if p.origin == "budget"}
+    lines = []
+    for indicator in f.indicators:
+        old, new = made.get(indicator.name), again.get(indicator.name)
+        if old is None or new is None or indicator.value != old.value or new.value == old.value:
+            continue
+        indicator.value = old.value = new.value
+        old.reason = new.reason
+        lines.append(button("label.cost_refreshed", name=indicator.name, value=new.value, reason=new.reason))
+    return say("chat.costs_refreshed", lines="\n".join(lines)) if lines else None
+
+
 def _proposal_lines(draft: Draft, *, numbered: bool = False, marks: bool = False, reasons: bool = False) -> str:
     """The proposal by level; with ``reasons``, each indicator's reason under it — once in the
     level's heading when every indicator of the level has the same one (read on a phone)."""
