@@ -115,6 +115,23 @@ def test_tables_that_are_not_whole_are_named_and_not_kept(chat):
     assert all(f.complete for f in kept) and "没有读全" in answer  # the cut last table is not kept
 
 
+def test_a_table_not_read_whole_can_still_start_a_draft_but_is_never_stored(chat):
+    cut = "\n".join(SONGJIANG_TEXT.splitlines()[:48])  # the first table whole, the second cut in its indicators
+    answer = send_file(chat, "cut.txt", cut.encode("utf-8"))
+    assert "没有读全的表不会存为往年表格" in answer
+    stored = chat.engine.own_filings.all()
+    assert stored and all(f.complete for f in stored)  # only the whole table is kept
+    partial = [c for c in chat.buttons.choices if "不完整" in c.label]
+    assert len(partial) == 1
+    name = partial[0].label.split("《")[1].split("》")[0]
+    assert name not in {f.project_name for f in stored}
+    started = chat.press(partial[0].label)
+    assert "没有读全" in started and "请逐项核对" in started
+    draft = chat.draft
+    assert draft.filing.project_name == name and draft.filing.year == 2027 and draft.filing.indicators
+    assert name not in {f.project_name for f in chat.engine.own_filings.all()}  # still not stored
+
+
 @pytest.mark.parametrize("name, data, size, said", [
     ("huge.pdf", None, MAX_IMPORT_BYTES + 1, "文件太大（20.0 MB），最多 20.0 MB"),
     ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200), None, "这不是文本、PDF 或 Excel 文件"),

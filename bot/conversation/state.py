@@ -161,6 +161,7 @@ class UploadedTable(BaseModel):
     key: str  # the filing's key in the corpus (upload:<user>/<file>#<index>)
     name: str  # its project name (the corpus finds filings by name)
     year: int
+    partial: Filing | None = None  # a table not read whole: not in the corpus, offered from here to check
 
 
 class Session(BaseModel):

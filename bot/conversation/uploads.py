@@ -14,7 +14,9 @@ offered, not stored twice, so one table never counts as two similar projects). A
 cells lost their places
 (refused by the importer) or that could not be read whole (``complete = False``) is named
 with the reason and not kept, so nothing half-read ever reaches a proposal; the other
-tables of the same file are kept. A file that cannot be read at all (too large, not a
+tables of the same file are kept. Such a table that still has its name and indicators is
+offered as the start of a draft all the same (from the session, marked 不完整, the clerk told
+to check every line) — it is never stored. A file that cannot be read at all (too large, not a
 PDF/Excel/text/JSON file, not a filing) is refused whole with the importer's reason.
 
 A draft started from a table (:func:`start_from`) takes its facts (name, units, category,
@@ -90,21 +92,33 @@ def receive(turn: Turn, upload: Upload, ctx: Context) -> None:
         turn.say(say("upload.refused", name=name, reason=describe(report)), *_resume(turn))
         return
     kept = [_own(f, turn.user, name, i) for i, f in enumerate(report.filings) if f.complete]
+    partial = [_own(f, turn.user, name, i) for i, f in enumerate(report.filings) if not f.complete and _startable(f)]
     known = {id(f): _known(f, ctx) for f in kept}  # the same table in the corpus already (a seed, an earlier file)
     turn.effects.extend(AddOwnFiling(f) for f in kept if known[id(f)] is None)
     summary = say("upload.read", name=name, summary=describe(report))
-    if len(kept) < len(report.filings) + len(report.refused):
-        summary = join(summary, say("upload.not_kept", count=len(report.filings) + len(report.refused) - len(kept)))
-    if not kept:
+    lost = len(report.filings) + len(report.refused) - len(kept) - len(partial)
+    if lost:
+        key = "upload.not_kept_pdf" if report.kind == "pdf" else "upload.not_kept"
+        summary = join(summary, say(key, count=lost))
+    if partial:
+        summary = join(summary, say("upload.partial", count=len(partial)))
+    if not kept and not partial:
         turn.say(summary, *_resume(turn))
         return
     offered = [known[id(f)] or f for f in kept]
-    turn.session.uploaded = [UploadedTable(key=f.key, name=f.project_name, year=f.year) for f in offered[:OFFERED]]
+    turn.session.uploaded = ([UploadedTable(key=f.key, name=f.project_name, year=f.year) for f in offered]
+                             + [UploadedTable(key=f.key, name=f.project_name, year=f.year, partial=f) for f in partial]
+                             )[:OFFERED]
     stored = sum(known[id(f)] is None for f in kept)
     summary = join(summary, say("upload.kept", count=stored)) if stored else summary
     if stored < len(kept):
         summary = join(summary, say("upload.known", count=len(kept) - stored))
     turn.say(summary, _offer(turn, ctx))
+
+
+def _startable(filing: Filing) -> bool:
+    """A table not read whole that can still start a draft: it has its name and some indicators."""
+    return letters(filing.project_name) >= NAME_LETTERS and bool(filing.indicators)
 
 
 def _known(filing: Filing, ctx: Context) -> Filing | None:
@@ -127,7 +141,8 @@ def _offer(turn: Turn, ctx: Context) -> Reply:
     year = ctx.today.year + 1
     session.turn += 1
     session.menu = "upload"
-    choices = [Choice(short(button("button.start_from_upload", year=year, old=t.year, name=t.name)), f"{BASE}{i}")
+    choices = [Choice(short(button("button.start_from_partial" if t.partial else "button.start_from_upload",
+                                   year=year, old=t.year, name=t.name)), f"{BASE}{i}")
                for i, t in enumerate(session.uploaded)]
     key = "upload.offer_one" if len(choices) == 1 else "upload.offer"
     waiting = button("upload.draft_waits", name=turn.draft.label()) if turn.draft is not None else ""
@@ -157,7 +172,7 @@ def offer_menu(turn: Turn, text: str, ctx: Context) -> Outcome | None:
         turn.say(say("chat.pick_a_choice"))
         return None
     chosen = tables[int(wanted)]
-    table = ctx.corpus.get(chosen.key)
+    table = chosen.partial or ctx.corpus.get(chosen.key)
     if table is None:  # not in the corpus (it could not be stored): nothing to start from
         turn.say(say("upload.gone", name=chosen.name))
         return None
@@ -165,8 +180,8 @@ def offer_menu(turn: Turn, text: str, ctx: Context) -> Outcome | None:
     turn.drafts.append(draft)
     turn.open(draft)
     turn.session.uploaded = []
-    started = say("upload.started", year=draft.filing.year, form=draft.filing.format, old=table.year,
-                  name=table.project_name)
+    started = say("upload.started_partial" if chosen.partial else "upload.started", year=draft.filing.year,
+                  form=draft.filing.format, old=table.year, name=table.project_name)
     return Ask((join(started, taken),), whole=True)
 
 
