@@ -128,7 +128,9 @@ def test_the_indicator_list_is_numbered_as_its_items(tmp_path):
     out = chat(db, ["/new", "1", "工伤鉴定", "上海市松江区人力资源和社会保障局", "1", "特定目标类", "其他经常性项目", "1",
                     "711000", "/skip", "确保工伤认定和劳动能力鉴定工作有序开展。全年完成鉴定案件不少于3300件。", "全部采用",
                     "3", "5"])
-    assert "  [y] ✓ 全部确认" in out and "  [3] 3. " in out  # option 3 is indicator 3
+    assert "  [y] ✓ 全部确认" in out and "\n3. " in out  # option 3 is indicator 3
+    listing = out.split("> 全部采用")[1].split("> 3")[0]
+    assert "上面列出的各项（输入编号）" in listing and "  [3] 3. " not in listing  # the list once, not twice
     assert "第 3/" in out and "  [删] 删除此项" in out
     current = draft(db)  # "5" was taken as a value (or refused as one), never as "delete"
     assert len(current.filing.indicators) == len(current.proposal)

@@ -710,3 +710,17 @@ def test_a_misspelt_or_undeclared_target_fails_the_check(monkeypatch):
     monkeypatch.setitem(STEPS, "bad", Step("bad", lambda d, c: None, answer, "chat.help_name", to=("name",)))
     with pytest.raises(FlowError, match="goes to 'valeus', not in its row"):
         check_flow()
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ("{over} ≥90%", "没有第 {over} 项"), ("删 {over}", "没有第 {over} 项"), ("{over}", "没有第 {over} 项"),
+    ("改名 3", "请把新名称写在编号后面，例如：改名 3"), ("随便写点什么", "没看懂"),
+])
+def test_a_line_the_list_cannot_take_says_why(corpus, index, line, said):
+    chat = Chat(corpus, index)
+    fill_facts(chat)
+    chat.press("全部采用")
+    count = len(chat.draft.filing.indicators)
+    over = count + 1
+    assert said.format(over=over) in chat.send(line.format(over=over))
+    assert len(chat.draft.filing.indicators) == count

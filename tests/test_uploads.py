@@ -86,6 +86,22 @@ def test_a_table_starts_a_draft_with_its_facts_and_indicators_at_the_first_open_
     assert not [x for x in validate(chat.draft.filing) if x.blocking or x.rule.startswith("missing_level")]
 
 
+def test_a_draft_started_from_a_table_keeps_its_indicators_at_the_proposal(chat):
+    # a tester's clerk: "填入 10 个指标", then a fresh proposal whose first button would replace them
+    send_file(chat, "松江2026.pdf", SONGJIANG_PDF.read_bytes())
+    chat.press("2026《工伤鉴定》→ 2027年")
+    taken = [(i.name, i.value) for i in chat.draft.filing.indicators]
+    chat.press("全年")
+    chat.send("72万")
+    chat.send("/skip")
+    asked = chat.press("沿用上面已填的目标")
+    assert chat.draft.step == "proposal" and f"这张表已经填了 {len(taken)} 个指标" in asked
+    assert chat.buttons.choices[0].label == f"保留已填的 {len(taken)} 个指标"
+    chat.press(f"保留已填的 {len(taken)} 个指标")
+    assert chat.draft.step == "indicators"
+    assert sorted((i.name, i.value) for i in chat.draft.filing.indicators) == sorted(taken)
+
+
 def test_a_2020_table_starts_a_2027_draft_in_the_2026_form(chat):
     data = (FIXTURES / "import" / "seeds_2020_shanghai_forensic_center.pdf").read_bytes()
     send_file(chat, "鉴定中心2020.pdf", data)

@@ -36,8 +36,12 @@ class ConsoleChat:
                 print(file=self.out)
                 continue
             print(reply.plain, file=self.out)
+            listed = [key for key, choice in self.keys(reply) if self.shown(choice.label, reply.plain)]
             for key, choice in self.keys(reply):
-                print(f"  [{key}] {choice.label}", file=self.out)
+                if len(listed) < 3 or key not in listed:
+                    print(f"  [{key}] {choice.label}", file=self.out)
+            if len(listed) >= 3:  # a list the text shows already: its numbers, not the list twice
+                print("  " + render_plain("console.listed_above", first=listed[0], last=listed[-1]), file=self.out)
             for attachment in reply.files:
                 self.save(attachment)
             print(file=self.out)
@@ -58,6 +62,12 @@ class ConsoleChat:
             print(render_plain("console.file_failed", name=path.name, error=error.strerror or error), file=self.out)
             return
         print(f"  📎 {path}", file=self.out)
+
+    @staticmethod
+    def shown(label: str, text: str) -> bool:
+        """Whether a button's label (cut with … on a phone) is a line of the text above it."""
+        label = label.removesuffix("…")
+        return len(label) >= 4 and any(line.startswith(label) for line in text.splitlines())
 
     @staticmethod
     def keys(reply: Reply) -> list[tuple[str, object]]:

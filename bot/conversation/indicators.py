@@ -29,7 +29,7 @@ from jixiao.bot.retrieval.text import normalize_name
 
 QUALITY_WORDS = ("及时", "合规", "有效", "规范", "健全", "完善")
 ALL, PICK, OWN, DONE, ADD, ACCEPT, DROP, LIST = "all", "pick", "own", "done", "add", "accept", "drop", "list"
-LAST, TYPE, RENAME = "last_year", "project_type", "rename"
+LAST, TYPE, RENAME, KEEP = "last_year", "project_type", "rename", "keep"
 SIMILAR_SHOWN = 3  # past tables named above a proposal
 DELETE_TEXT = re.compile(r"^(?:删除?|删掉|del(?:ete)?|drop)\s*第?\s*(\d+)\s*(?:项|个)?$", re.IGNORECASE)
 OPEN_TEXT = re.compile(r"^(?:#|第)?\s*(\d+)\s*(?:项|个)?$")
@@ -124,7 +124,9 @@ def _proposal_lines(draft: Draft, *, numbered: bool = False, marks: bool = False
 
 
 def _proposal_choices(draft: Draft) -> list[Choice]:
-    choices = [Choice(button("button.accept_all"), ALL), Choice(button("button.pick"), PICK),
+    keep = [Choice(button("button.keep_indicators", count=len(draft.filing.indicators)), KEEP)] \
+        if draft.filing.indicators else []  # a draft started from a table, or back here by /edit
+    choices = [*keep, Choice(button("button.accept_all"), ALL), Choice(button("button.pick"), PICK),
                Choice(button("button.add_own"), OWN)]
     if draft.base is not None:
         choices.append(Choice(button("button.from_last_year", year=draft.base.year), LAST))
@@ -145,6 +147,7 @@ def ask_proposal(draft: Draft, ctx: Context) -> Reply:
         button("label.last_year_offer", year=base.year, name=base.project_name,
                count=len({i.name for i in base.indicators}))
         if base is not None else "",
+        button("label.keep_offer", count=len(draft.filing.indicators)) if draft.filing.indicators else "",
     ]
     return ask("chat.proposal", draft, _proposal_choices(draft), columns=3, count=len(draft.proposal),
                proposal="\n\n".join(part for part in parts if part))
@@ -184,10 +187,13 @@ def answer_proposal(draft: Draft, text: str, ctx: Context) -> Outcome:
     """Takes the whole proposal or last year's table (to the list), goes to choosing or to the
     project type, or starts with none."""
     labels = {button("button.accept_all"): ALL, button("button.pick"): PICK, button("button.add_own"): OWN,
-              button("button.add_own_indicators"): OWN, button("button.change_type"): TYPE}
+              button("button.add_own_indicators"): OWN, button("button.change_type"): TYPE,
+              button("button.keep_indicators", count=len(draft.filing.indicators)): KEEP}
     if draft.base is not None:
         labels[button("button.from_last_year", year=draft.base.year)] = LAST
     choice = labels.get(text.strip(), text.strip())
+    if choice == KEEP and draft.filing.indicators:
+        return Goto("indicators")
     if choice == ALL and draft.proposal:
         for item in draft.proposal:
             item.selected = True
@@ -400,7 +406,20 @@ def answer_indicators(draft: Draft, text: str, ctx: Context) -> Outcome:
     if match and 1 <= int(match[1]) <= len(items):
         done, reply = _set_value(draft, int(match[1]) - 1, match[2].strip())
         return Stay(reply) if done else Retry(reply)
-    return Retry(say("chat.list_hint", count=len(items)))
+    return Retry(_list_hint(text, len(items)))
+
+
+def _list_hint(text: str, count: int) -> Reply:
+    """Why a line to the list was not understood: a number out of range, a rename without its
+    new name, or (else) the forms the list takes."""
+    for pattern in (DELETE_TEXT, RENAME_TEXT, VALUE_TEXT, OPEN_TEXT):
+        match = pattern.match(text)
+        if match and not 1 <= int(match[1]) <= count:
+            return say("chat.list_no_such", number=match[1], count=count)
+    rename = re.match(r"^(?:改名称?|重命名|rename)\s*第?\s*(\d+)\s*(?:项|个)?\s*$", text, re.IGNORECASE)
+    if rename:
+        return say("chat.list_rename_how", number=rename[1])
+    return say("chat.list_hint", count=count)
 
 
 def _number(text: str, pattern: re.Pattern, count: int) -> int | None:
