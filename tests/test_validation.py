@@ -176,6 +176,13 @@ def test_multi_year_project_money():
     assert "annual_over_total" in rules(validate(make(funding=over, nature="阶段性项目")))
     too_much = staged.model_copy(update={"fiscal": 31_000_000})
     assert "fiscal_over_total" in rules(validate(make(funding=too_much, nature="阶段性项目")))
+    assert "funding_sum_multi_year" not in found  # 30,000,000 + 0 = the total over all years
+    # a clerk's chat draft: 项目资金总额 9,000,000 over 2026–2028, 财政资金 left at this year's 3,000,000
+    annual = staged.model_copy(update={"total": 9_000_000, "fiscal": 3_000_000, "annual_request": 3_000_000,
+                                       "current_appropriation": 3_000_000})
+    (item,) = [f for f in validate(make(funding=annual, nature="阶段性项目", start=date(2024, 1, 1), end=date(2026, 12, 31)))
+               if f.rule == "funding_sum_multi_year"]
+    assert not item.blocking and "9,000,000" in item.message and "3,000,000" in item.message
 
 
 def test_multi_year_dates_must_contain_the_budget_year():

@@ -103,6 +103,11 @@ def check_money(filing: Filing) -> list[Finding]:
                              sum=fmt_number(f.fiscal + other), total=fmt_number(f.total)))
     if multi_year and f.total is not None and f.fiscal is not None and f.fiscal > f.total + MONEY_TOLERANCE:
         found.append(finding(ERROR, "finding.fiscal_over_total", None, fiscal=fmt_number(f.fiscal), total=fmt_number(f.total)))
+    elif multi_year and f.total is not None and f.fiscal is not None and _differs(f.fiscal + other, f.total):
+        # 普陀 2026 prints 财政资金 + 其他资金 over all years (86,500,000 = 项目资金总额); some forms print this
+        # year's 财政资金 there: a warning, not an error
+        found.append(finding(WARNING, "finding.funding_sum_multi_year", None, fiscal=fmt_number(f.fiscal),
+                             other=fmt_number(other), sum=fmt_number(f.fiscal + other), total=fmt_number(f.total)))
     one_year_fiscal = not multi_year and f.fiscal is not None
     if one_year_fiscal and f.current_appropriation is not None and _differs(f.current_appropriation + carryover, f.fiscal):
         found.append(finding(ERROR, "finding.fiscal_sum", None, current=fmt_number(f.current_appropriation),
