@@ -55,13 +55,22 @@ def test_a_typed_nature_becomes_the_option_and_multi_year_dates_are_taken(corpus
     assert (chat.draft.filing.start, chat.draft.filing.end) == (date(2026, 1, 1), date(2028, 12, 31)), chat.text
 
 
-def test_a_typed_answer_that_could_mean_several_options_is_asked_again(corpus, index):
+def test_a_typed_part_of_an_option_after_its_other_is_the_option(corpus, index):
     chat = Chat(corpus, index)
     to_category(chat)
     chat.press("特定目标类")
-    asked = chat.send("项目")  # 其他经常性项目, 阶段性项目, 一次性项目
-    assert chat.draft.step == "nature" and chat.draft.filing.nature is None
-    assert "可能是" in asked and "阶段性项目" in asked and chat.buttons is not None
+    chat.send("经常性")
+    assert chat.draft.filing.nature == "其他经常性项目"
+
+
+def test_a_typed_answer_that_could_mean_several_options_is_asked_again(corpus, index):
+    chat = Chat(corpus, index)
+    to_category(chat)
+    offered = [c.value for c in chat.buttons.choices]
+    assert len([o for o in offered if o.startswith("其他")]) >= 2
+    asked = chat.send("其他")  # 其他运转类, 其他人员类 …
+    assert chat.draft.step == "category" and chat.draft.filing.category is None
+    assert "可能是" in asked and "其他运转类" in asked and chat.buttons is not None
 
 
 def test_a_new_category_typed_in_full_is_kept(corpus, index):
@@ -69,6 +78,11 @@ def test_a_new_category_typed_in_full_is_kept(corpus, index):
     to_category(chat)
     chat.send("公益服务类")
     assert chat.draft.filing.category == "公益服务类"
+    chat = Chat(corpus, index)
+    to_category(chat)
+    assert "经常性专项业务费" in [c.value for c in chat.buttons.choices]
+    chat.send("专项业务费")  # the middle of an offered one: another category
+    assert chat.draft.filing.category == "专项业务费"
 
 
 # ------------------------------------------------------------------ P16: option numbers, amounts as names

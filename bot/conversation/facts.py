@@ -95,13 +95,14 @@ def _stem(option: str) -> str:
 
 def matching_options(typed: str, options: list[str]) -> list[str]:
     """The offered options ``typed`` clearly means: the one it equals, else the one whose stem it
-    equals (特定目标 → 特定目标类), else every one it is a part of (阶段性, 经常性 → the whole label)."""
+    equals (特定目标 → 特定目标类), else every one it begins, 其他 left out (阶段性 → 阶段性项目,
+    经常性 → 其他经常性项目). A name that is only part of an option's middle (专项业务费) means none."""
     if typed in options:
         return [typed]
     stems = [o for o in options if _stem(o) == typed]
     if len(stems) == 1:
         return stems
-    return [o for o in options if len(typed) >= 2 and typed in o]
+    return [o for o in options if len(typed) >= 2 and (o.startswith(typed) or o.removeprefix("其他").startswith(typed))]
 
 
 def wait(draft: Draft, key: str, value: str) -> Stay:
