@@ -170,7 +170,8 @@ def answer_name(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 
 # ------------------------------------------------------------------ department / unit / category / nature
-def name_answer(attribute: str, limit: int = UNIT_CHARS, refusal: str = "chat.bad_unit", asked=None, snap: bool = False):
+def name_answer(attribute: str, limit: int = UNIT_CHARS, refusal: str = "chat.bad_unit", asked=None,
+                snap: bool = False):
     """The answer function for a field that holds a name (a unit, a category …).
 
     ``asked``: the step's question, whose buttons a typed option number presses; with ``snap``,
@@ -178,7 +179,7 @@ def name_answer(attribute: str, limit: int = UNIT_CHARS, refusal: str = "chat.ba
     option, one that could mean several is asked again, and any other name is kept as typed."""
 
     def answer(draft: Draft, text: str, ctx: Context) -> Outcome:
-        choices = asked(draft, ctx).choices if asked is not None and text not in (SAME_AS_DEPARTMENT,) else ()
+        choices = asked(draft, ctx).choices if asked is not None else ()
         pressed = numbered(text.strip(), choices)
         if isinstance(pressed, Retry):
             return pressed
@@ -199,8 +200,6 @@ def name_answer(attribute: str, limit: int = UNIT_CHARS, refusal: str = "chat.ba
 
     answer.__name__ = answer.__qualname__ = f"answer_{attribute}"
     return answer
-
-
 
 
 def ask_department(draft: Draft, ctx: Context) -> Reply:
