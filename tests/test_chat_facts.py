@@ -105,7 +105,7 @@ def test_a_number_that_is_no_option_at_the_goal_step(corpus, index):
     assert "没有第" in asked and "太短" not in asked and chat.draft.step == "goal"
 
 
-@pytest.mark.parametrize("name", ["八十万", "80万", "八十万元", "1,000元", "三百五十"])
+@pytest.mark.parametrize("name", ["八十万", "80万", "八十万元", "1,000元", "三百五十", "-5万"])
 def test_an_amount_is_no_project_name(corpus, index, name):
     chat = Chat(corpus, index)
     chat.send("/new")

@@ -35,7 +35,7 @@ PREVIOUS_GOAL, SAME_AS_DEPARTMENT, KEEP_GOAL = "__previous_goal__", "__same_as_d
 AS_TYPED, TIMES_WAN = "__as_typed__", "__times_wan__"  # the buttons of a confirmation (a small amount, a goal)
 SMALL_YUAN = 1000  # an amount below this is most likely missing its 万: asked, not refused
 BARE_NUMBER = re.compile(r"^\d{1,2}$")  # "2": an option's number, not an answer
-AMOUNT_ONLY = re.compile(r"^[\d.,，〇零一二三四五六七八九十百千两]*[\d〇零一二三四五六七八九十百千两][\d.,，〇零一二三四五六七八九十百千两万亿]*(?:元)?$")
+AMOUNT_ONLY = re.compile(r"^[-+]?[\d.,，〇零一二三四五六七八九十百千两]*[\d〇零一二三四五六七八九十百千两][\d.,，〇零一二三四五六七八九十百千两万亿]*(?:元)?$")
 UNFINISHED = ("，", "、", ",", "；", ";", "：", ":")  # a goal ending so was cut (a pasted line break)
 # what a clerk types to press a button or run a step, not a goal
 COMMAND_PHRASES = ("确认", "确定", "确认完成", "完成", "下一步", "继续", "跳过", "采用", "好的", "是", "否", "沿用",
