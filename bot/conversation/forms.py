@@ -17,7 +17,7 @@ import re
 import unicodedata
 from datetime import date
 
-from jixiao.bot.conversation.facts import ask, name_answer
+from jixiao.bot.conversation.facts import ask, ask_department, name_answer
 from jixiao.bot.conversation.outcomes import Context, Goto, Next, Outcome, Retry
 from jixiao.bot.conversation.replies import Choice, Reply, button, join, say
 from jixiao.bot.conversation.state import Draft, FormChange
@@ -135,7 +135,7 @@ def answer_year(draft: Draft, text: str, ctx: Context) -> Outcome:
 
 
 # ------------------------------------------------------------------ department: its region chooses the form
-_answer_department_name = name_answer("department")
+_answer_department_name = name_answer("department", asked=ask_department)
 
 
 def answer_department(draft: Draft, text: str, ctx: Context) -> Outcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from datetime import date
@@ -10,6 +11,11 @@ DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 MONEY_RE = re.compile(r"^-?\d[\d,]*(?:\.\d+)?$")
 YUAN_RE = re.compile(r"^(\d[\d,]*(?:\.\d+)?)(万元|万|元)?$")
 SPACES_RE = re.compile(r"\s+")
+# one end of a period as users write it: 2027-3-1, 2027年3月1日, 3月1日, 3/1 (with a day), 2027年3月, 3月 (a month)
+PERIOD_END_RE = re.compile(
+    r"(?<!\d)(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*"
+    r"(?:(?:[-/.]|月)\s*(?P<d>\d{1,2})(?!\d)\s*[日号]?|月份?(?:底|末)?)"
+)
 
 
 def parse_money(text: str) -> float | None:
@@ -40,4 +46,26 @@ def parse_date(text: str) -> date | None:
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
+        return None
+
+
+def parse_period(text: str, year: int) -> tuple[date, date] | None:
+    """A plan period as a clerk types it: two dates, ``year`` filling a year left out.
+
+    ``2027.3.1-2027.11.30``, ``1月1日至12月31日``, ``2027年3月1日至11月30日`` (the second date
+    takes the first one's year), whole months ``2027年3月-11月``, ``3月至11月`` (first day to
+    last day). ``None`` unless the text holds exactly two valid ends."""
+    text = unicodedata.normalize("NFKC", text)
+    ends = list(PERIOD_END_RE.finditer(text))
+    if len(ends) != 2:
+        return None
+    first, second = ends
+    start_year = int(first["y"]) if first["y"] else year
+    end_year = int(second["y"]) if second["y"] else start_year
+    try:
+        start = date(start_year, int(first["m"]), int(first["d"]) if first["d"] else 1)
+        end_month = int(second["m"])
+        end_day = int(second["d"]) if second["d"] else calendar.monthrange(end_year, end_month)[1]
+        return start, date(end_year, end_month, end_day)
+    except (ValueError, calendar.IllegalMonthError):
         return None
