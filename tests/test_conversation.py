@@ -12,6 +12,7 @@ from jixiao.bot.conversation.flow import STEPS, FlowError, Step, check_flow, edg
 from jixiao.bot.conversation.state import ABANDONED, FINISHED
 from jixiao.bot.domain.limits import DRAFT_INDICATORS, PROJECT_NAME_CHARS
 from jixiao.bot.domain.models import Indicator
+from jixiao.bot.domain.validation import validate
 from jixiao.store.drafts import DraftStore, MemoryDraftStore
 
 TODAY = date(2026, 11, 25)
@@ -298,11 +299,13 @@ def test_a_phased_project_asks_the_overall_goal_and_the_total_over_its_years(cor
     f = chat.draft.filing
     assert (f.start, f.end) == (date(2026, 1, 1), date(2028, 12, 31))
     assert f.funding.total == 3_000_000 and f.funding.annual_request == 1_000_000
+    assert f.funding.fiscal == 3_000_000 and f.funding.current_appropriation == 1_000_000  # 财政资金 over the years
     assert f.overall_goal.startswith("三年内") and f.goal.startswith("2027年")
     chat.press("全部采用") if chat.draft.proposal else chat.press("自己添加")
     accept_list(chat)
     chat.press("confirm")  # the validator takes a multi-year period and a total over the years
     assert chat.draft.status == FINISHED, chat.text
+    assert "funding_sum_multi_year" not in {x.rule for x in validate(chat.draft.filing)}
 
 
 def test_a_one_year_project_of_the_2026_form_stays_in_its_year(corpus, index):

@@ -283,14 +283,24 @@ def skip_dates(draft: Draft, ctx: Context) -> Outcome:
 
 
 # ------------------------------------------------------------------ money
+def settle_fiscal(draft: Draft) -> None:
+    """财政资金 as the form prints it: this year's 当年财政拨款 + 上年结转 for a one-year project;
+    for a multi-year one the whole period's — 项目资金总额 less 其他资金 (普陀 2026: 86,500,000)."""
+    f = draft.filing.funding
+    if multi_year(draft) and f.total is not None:
+        f.fiscal = f.total - (f.other or 0.0)
+    elif f.current_appropriation is not None:
+        f.fiscal = f.current_appropriation + (f.carryover or 0.0)
+
+
 def _small_amount(draft: Draft, key: str) -> Reply | None:
     """The confirmation of an amount under SMALL_YUAN typed at this step (``key``), if one waits."""
     amount = waiting(draft, key)
     if amount is None:
         return None
     amount = float(amount)
-    choices = [Choice(button("chat.small_amount_yes", amount=yuan(amount)), AS_TYPED),
-               Choice(button("chat.small_amount_wan", amount=f"{amount:g}"), TIMES_WAN)]
+    choices = [Choice(button("chat.small_amount_wan", amount=f"{amount:g}"), TIMES_WAN),  # first: what is meant most
+               Choice(button("chat.small_amount_yes", amount=yuan(amount)), AS_TYPED)]
     return ask("chat.small_total" if key == "small_total" else "chat.small_annual", draft, choices, amount=yuan(amount))
 
 
@@ -339,9 +349,10 @@ def answer_money(draft: Draft, text: str, ctx: Context) -> Outcome:
         return Next()
     f = draft.filing.funding
     before = f.annual_request
-    f.annual_request = f.fiscal = f.current_appropriation = amount
+    f.annual_request = f.current_appropriation = amount
     f.total = f.total if several and f.total else amount
     f.carryover = f.other = 0.0
+    settle_fiscal(draft)
     if before is not None and before != amount:
         from jixiao.bot.conversation.indicators import refresh_costs  # the costs made from the old amount
 
@@ -375,6 +386,7 @@ def answer_money_total(draft: Draft, text: str, ctx: Context) -> Outcome:
         f.prior_year.total_budget = amount
     else:
         f.funding.total = amount
+        settle_fiscal(draft)
     return Next()
 
 
@@ -420,7 +432,7 @@ def answer_money_detail(draft: Draft, text: str, ctx: Context) -> Outcome:
         return Retry(say("chat.money_detail_sum", current=yuan(current_appropriation), carryover=yuan(carryover),
                          other=yuan(other), sum=yuan(current_appropriation + carryover + other), total=yuan(f.annual_request)))
     f.current_appropriation, f.carryover, f.other = current_appropriation, carryover, other
-    f.fiscal = current_appropriation + carryover
+    settle_fiscal(draft)
     return Next()
 
 
@@ -430,8 +442,9 @@ def skip_money_detail(draft: Draft, ctx: Context) -> Outcome:
         draft.filing.prior_year.last_year_budget = draft.filing.prior_year.last_year_executed = None
         return Next()
     f = draft.filing.funding
-    f.fiscal = f.current_appropriation = f.annual_request
+    f.current_appropriation = f.annual_request
     f.carryover = f.other = 0.0
+    settle_fiscal(draft)
     return Next()
 
 
