@@ -46,8 +46,10 @@ from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Sour
 from pydantic import ValidationError
 
 LABELS_FILE = Path(__file__).with_name("form_labels.json")
-TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022年…项目支出绩效目标表, …绩效目标审批表, …绩效自评表
-    r"^[\u4e00-\u9fff（）()\d·—-]{0,40}?绩效(?P<kind>目标(?:申报|审批|审核|批复)?|自评)表(?:[（(]\d{4}年度?[)）])?$"
+TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022年…项目支出绩效目标表, …绩效目标审批表, …绩效自评表,
+    # 绩效目标申报表(基础设施建设类): the kind of project in brackets after 表 (岳阳县 2022)
+    r"^[\u4e00-\u9fff（）()\d·—-]{0,40}?绩效(?P<kind>目标(?:申报|审批|审核|批复)?|自评)表"
+    r"(?:[（(][\u4e00-\u9fff、]{2,16}[)）])?(?:[（(]\d{4}年度?[)）])?$"
 )
 _TITLE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
