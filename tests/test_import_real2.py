@@ -74,3 +74,62 @@ def test_a_level_merged_over_a_page_break_keeps_its_rows():
     assert got["工作任务完成率"] == ("产出指标", "质量指标")
     assert got["出差人次"] == ("产出指标", "数量指标")
     assert levels(filing) == levels(read("p05_wuhai_gxs_2021.xlsx").filings[0])
+
+
+# ------------------------------------------------------------------ a goal longer than its cell
+def test_a_goal_drawn_over_the_rows_above_stays_whole():
+    """乌海: LibreOffice centres the long 年度目标 on its cell, so its first line is drawn over
+    the 其他资金 row; it was cut from the goal and reported as two money cells."""
+    (filing,) = read("p05_wuhai_gxs_2021.pdf").filings
+    (sheet,) = read("p05_wuhai_gxs_2021.xlsx").filings
+    assert filing.goal.startswith("围绕国家关于建设节约型社会和发展循环经济的要求,在充分规范整合和利用现有再生资源回收渠道的基础上")
+    assert filing.goal == sheet.goal
+    assert filing.funding.other == 0
+    assert not any("围绕国家" in p for p in filing.problems)
+
+
+def test_a_section_word_between_two_parts_of_a_table_does_not_end_it():
+    """澧县 2021: 绩效目标 (a merged label cell) drawn between the pages; the continuation was
+    dropped unseen, and once tables of indicators are never dropped it was a second table."""
+    report = read("t08_lixian_2021_overall.pdf")
+    assert len(report.refused) == 1
+    assert report.refused[0].reason.code == "no project name"
+
+
+@pytest.mark.parametrize("suffix", ["pdf", "xlsx"])
+def test_a_self_evaluation_without_a_title_line_is_refused_as_one(suffix):
+    report = read(f"p06_zhongjiang_2022_selfeval.{suffix}")
+    assert report.refusal is None
+    (refused,) = report.refused
+    assert refused.reason.code == "self-evaluation table, not a target filing"
+    assert refused.project_name.startswith("中江县农业水价综合改革")
+
+
+# ------------------------------------------------------------------ an operator in its own column
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_the_operator_printed_in_its_own_column_is_kept(suffix):
+    """乌海: 指标性质 holds 正向/反向 (which way is better), 指标方向 holds the =."""
+    (filing,) = read(f"p05_wuhai_gxs_2021.{suffix}").filings
+    got = by_name(filing)
+    assert got["出差人数"].value == "=8.00"
+    assert got["出差人次"].value == "=24.00(人/次)"
+    assert got["工作任务完成率"].value == "=100.00(%)"
+    assert got["出差总成本"].value == "=1.00(万元)"  # 反向, and = printed: the printed = is kept
+
+
+# ------------------------------------------------------------------ money with a note
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_an_amount_with_a_breakdown_in_brackets_is_read(suffix):
+    """岳阳县: 854万(高标准农田建设400万元,…); the 财政拨款 cell prints 854万854万(…) (so in the source)."""
+    (filing,) = read(f"p01_yueyang_gbnt_2022.{suffix}").filings
+    assert filing.funding.annual_request == 8_540_000
+    assert filing.funding.fiscal == 8_540_000
+    assert any("印了两遍" in p and p.startswith("注意：") for p in filing.problems)
+    assert filing.complete
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_a_footnote_under_the_indicators_is_no_indicator(suffix):
+    (filing,) = read(f"p01_yueyang_gbnt_2022.{suffix}").filings
+    assert not any("注:各地" in p for p in filing.problems)
+    assert len(filing.indicators) == 12

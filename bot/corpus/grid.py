@@ -600,14 +600,27 @@ _MONEY_IN_CELL_RE = re.compile(  # 总额10606.7522万元, 三、其他:3683.397
 )
 
 
+_NOTE_RE = re.compile(r"[（(][^（()）]*[)）]$")
+
+
 def _amount(cell: str, scale: float) -> float | None:
     """A printed amount in 元: ``2,646,000.00``; in a 万元 form ``65`` is 650,000; ``250万`` and
-    ``10606.7522万元`` are 万元 wherever they stand. Converted exactly (Decimal), to the fen."""
-    match = _AMOUNT_RE.match(squash(cell))
+    ``10606.7522万元`` are 万元 wherever they stand; a breakdown in brackets after it
+    (``854万(高标准农田建设400万元,…)``) is not read. Converted exactly (Decimal), to the fen."""
+    match = _AMOUNT_RE.match(_NOTE_RE.sub("", squash(cell)))
     if not match:
         return None
     factor = 10_000 if match[2] in ("万", "万元") else 1 if match[2] == "元" else scale
     return float(round(Decimal(match[1].replace(",", "")) * Decimal(factor), 2))
+
+
+def printed_twice(cell: str) -> str | None:
+    """The amount of a cell that prints it twice running (岳阳县 2022: ``854万854万(…)``), or ``None``."""
+    word = _NOTE_RE.sub("", squash(cell))
+    half = len(word) // 2
+    if len(word) % 2 == 0 and word[:half] == word[half:] and _AMOUNT_RE.match(word[:half]):
+        return word[:half]
+    return None
 
 
 def money_in_cell(cell: str) -> tuple[str, str] | None:
@@ -666,6 +679,10 @@ def read_money(rows: list[list[str]], draft: Draft, *, positional: bool, scale: 
                 seen.add(inline[0])
                 put(inline[0], _amount(inline[1], scale))
                 continue
+            twice = printed_twice(cell)
+            if twice is not None and label is not None:
+                draft.note(f"{label}的金额印了两遍，按一遍读：{squash(cell)}")
+                cell = twice
             amount = _amount(cell, scale)
             if label is None or amount is None:
                 (draft.fail if positional else draft.lose)(f"金额单元格无法归位：{cell}")

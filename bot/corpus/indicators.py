@@ -26,21 +26,32 @@ class Columns:
     level2: int | None
     name: int | None
     value: int | None
-    symbol: int | None = None
+    symbols: tuple[int, ...] = ()  # 计算符号; 乌海 2021 prints 指标性质 (正向/反向) and 指标方向 (=): every one is looked at
     unit: int | None = None
 
     @classmethod
     def of(cls, heading: list[str]) -> Columns:
         spec = form_labels()["columns"]
         found: dict[str, int] = {}
+        symbols: list[int] = []
         for i, cell in enumerate(heading):
             word = heading_of(cell)
-            for part in ("level1", "level2", "name", "value", "symbol", "unit"):
+            if word in spec["symbol"]:
+                symbols.append(i)
+                continue
+            for part in ("level1", "level2", "name", "value", "unit"):
                 if word in spec[part] and part not in found:
                     found[part] = i
                     break
         return cls(found["level1"], found.get("level2"), found.get("name"), found.get("value"),
-                   found.get("symbol"), found.get("unit"))
+                   tuple(symbols), found.get("unit"))
+
+    def symbol(self, row: list[str]) -> str:
+        """The row's operator: the first operator column holding more than a word of
+        ``symbol_words_ignored`` (正向/反向 say which way is better, not the comparison)."""
+        ignored = form_labels()["columns"]["symbol_words_ignored"]
+        cells = [squash(_cell(row, i)) for i in self.symbols]
+        return next((c for c in cells if c and c not in ignored), "")
 
 
 def read_targets(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
@@ -111,7 +122,7 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
         # 一级指标 | 二级指标 | … over 数量指标 | 办公大楼日常维修维护次数: the form dropped the 一级
         # column, its 二级 stand under 一级 and the names under 二级; the 一级 follows from the 二级
         cols = Columns(level1=None, level2=cols.level1, name=cols.level2, value=cols.value,
-                       symbol=cols.symbol, unit=cols.unit)
+                       symbols=cols.symbols, unit=cols.unit)
     if cols.name is None or cols.value is None:
         draft.fail("指标表缺少“三级指标”或“指标值”一列")
         return
@@ -121,12 +132,12 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
             continue  # the heading repeated at the top of the next page
         level1, level2 = _cell(row, cols.level1), _cell(row, cols.level2)
         name, value = _cell(row, cols.name), _cell(row, cols.value)
-        if cols.symbol is not None or cols.unit is not None:
+        if cols.symbols or cols.unit is not None:
             unit = squash(_cell(row, cols.unit))
-            value = joined_value(value, _cell(row, cols.symbol), unit, style)
+            value = joined_value(value, cols.symbol(row), unit, style)
             if unit and value.endswith(unit) and not value.endswith(f"({unit})"):
                 draft.note(f"指标值按表上原样保留（无法识别单位“{unit}”）：{squash(name)} {value}")
-        used = {cols.level1, cols.level2, cols.name, cols.value, cols.symbol, cols.unit}
+        used = {cols.level1, cols.level2, cols.name, cols.value, cols.unit, *cols.symbols}
         skip = set(form_labels()["columns"]["skip"])
         stray = [c for i, c in enumerate(row) if c and i not in used and heading_of(heading[i] if i < len(heading) else "") not in skip]
         if stray:

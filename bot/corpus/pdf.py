@@ -39,6 +39,7 @@ from jixiao.bot.corpus.grid import (
     squash,
 )
 from jixiao.bot.corpus.refusals import unreadable
+from jixiao.bot.corpus.sheet import SYNTHETIC_TITLE
 from jixiao.bot.domain.models import Source
 
 MAX_PAGES = 500  # a 部门预算 PDF of a large department stays well under this
@@ -110,9 +111,9 @@ def _groups(pages) -> tuple[list[_Group], int]:
                     current.add_row(_line_cells(item))
             elif current is not None and current.open:
                 _add_table(current, item)
-            elif _has_title(item):
-                group = _Group()
-                groups.append(group)
+            elif _has_title(item) or _has_indicators(item):
+                group = _Group() if _has_title(item) else _Group(rows=[[SYNTHETIC_TITLE]])
+                groups.append(group)  # a table of indicators is never dropped unseen: read, or refused with its reason
                 _add_table(group, item)
     return [g for g in groups if g.rows], chars
 
@@ -145,7 +146,64 @@ def _line_cells(text: str) -> list[str]:
 
 
 def _has_title(table) -> bool:
-    return any(is_title("".join(c or "" for c in row)) for row in table.extract())
+    return any(is_title("".join(c or "" for c in row)) for row in cell_texts(table))
+
+
+def _has_indicators(table) -> bool:
+    """Whether a table outside any filing holds an indicator heading (一级指标) or a level's name."""
+    words = _level_words() | set(form_labels()["columns"]["level1"])
+    return any(label_of(c) in words for row in cell_texts(table) for c in row if c)
+
+
+def cell_texts(table) -> list[list[str | None]]:
+    """The table's cell texts, as pdfplumber's ``extract()`` gives them (``None`` where a merged
+    cell covers the place), except that a line of text running on across a cell's border goes
+    back to the cell it overflowed from: LibreOffice centres a goal longer than its cell on the
+    cell, so its first lines are drawn over the rows above it (乌海 2021's 年度目标 began in the
+    其他资金 row). Such a line belongs to the nearest cell wide enough to hold it."""
+    from pdfplumber.utils import cluster_objects, extract_text
+
+    cache = getattr(table, "_jixiao_texts", None)
+    if cache is not None:
+        return cache
+    boxes = [cell for row in table.rows for cell in row.cells if cell is not None]
+    x0, top, x1, bottom = table.bbox
+    chars = [c for c in table.page.chars if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom]
+    owner = {id(c): _box_of(c, boxes) for c in chars}
+    for line in cluster_objects(chars, "top", 2):
+        for run in _runs(sorted(line, key=lambda c: c["x0"])):
+            owners = {owner[id(c)] for c in run} - {None}
+            if len(owners) < 2:
+                continue
+            left, right = run[0]["x0"], run[-1]["x1"]
+            middle = (run[0]["top"] + run[0]["bottom"]) / 2
+            wide = [b for b in boxes if b not in owners and b[0] - 1 <= left and right <= b[2] + 1]
+            if wide:
+                home = min(wide, key=lambda b: 0 if b[1] <= middle <= b[3] else min(abs(b[1] - middle), abs(b[3] - middle)))
+                for c in run:
+                    owner[id(c)] = home
+    texts = []
+    for row in table.rows:
+        texts.append([None if cell is None else extract_text([c for c in chars if owner[id(c)] == cell]) for cell in row.cells])
+    table._jixiao_texts = texts
+    return texts
+
+
+def _box_of(char: dict, boxes: list[tuple]) -> tuple | None:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return next((b for b in boxes if b[0] <= x < b[2] and b[1] <= y < b[3]), None)
+
+
+def _runs(line: list[dict]) -> list[list[dict]]:
+    """A line's characters in runs of text set without a gap (a cell's text, not two cells')."""
+    runs: list[list[dict]] = []
+    for char in line:
+        if runs and char["x0"] - runs[-1][-1]["x1"] < 0.25 * char["size"]:
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+    return runs
 
 
 def _edges(table) -> list[float]:
@@ -193,7 +251,9 @@ def _form_word(word: str) -> bool:
 
     levels = {name for fw in all_frameworks().values() for level in fw.levels
               for name in (level.name, *(child.name for child in level.children))}
-    return word in levels or label_of(word) in form_labels()["sections"] or re.fullmatch(r"\d{4}年绩效目标", word) is not None
+    label = label_of(word)
+    return (word in levels or label in form_labels()["sections"] or label in form_labels()["goal"]
+            or re.fullmatch(r"\d{4}年绩效目标", word) is not None)
 
 
 def _open_cells(table) -> list[tuple[int, int]]:
@@ -218,7 +278,7 @@ def _open_cells(table) -> list[tuple[int, int]]:
 def _add_table(group: _Group, table) -> None:
     """Append a table's rows; a continuation's columns are placed under the first part's,
     and fills the cells the page break left open with its first row's text."""
-    rows = table.extract()
+    rows = cell_texts(table)
     first = len(group.rows)
     if not group.edges:
         group.edges = _edges(table)
