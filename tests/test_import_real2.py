@@ -133,3 +133,52 @@ def test_a_footnote_under_the_indicators_is_no_indicator(suffix):
     (filing,) = read(f"p01_yueyang_gbnt_2022.{suffix}").filings
     assert not any("注:各地" in p for p in filing.problems)
     assert len(filing.indicators) == 12
+
+
+# ------------------------------------------------------------------ the year and dates printed
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_the_start_and_end_printed_as_time_give_the_year(suffix):
+    """同舟 2019 prints 开始时间 2019/1/1, 结束时间 2019/12/31 and 申报单位名称:… in one cell."""
+    (filing,) = read(f"p04_shanghai_tongzhou_2019.{suffix}").filings
+    assert filing.year == 2019
+    assert (filing.start.isoformat(), filing.end.isoformat()) == ("2019-01-01", "2019-12-31")
+    assert filing.department == "上海市同舟服务中心"
+    assert not any("没有读到预算年度" in p or "2019/1/1" in p for p in filing.problems)
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_the_year_the_annual_goal_begins_with(suffix):
+    """兵团六团 prints no year but its 年度总体目标 begins 2021年完成…"""
+    (filing,) = read(f"p02_bingtuan_6tuan_2021.{suffix}").filings
+    assert filing.year == 2021
+    assert filing.goal.startswith("2021年完成保鲜库钢构主体安装")
+    assert not any("没有读到预算年度" in p for p in filing.problems)
+
+
+def test_a_goal_naming_two_years_gives_no_year(tmp_path):
+    sheet = tmp_path / "two_years.txt"
+    sheet.write_text(
+        "项目支出绩效目标表\n项目名称\t某项目\t主管部门\t某局\n年度目标\t2021年完成一期，2022年完成二期\n"
+        "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t场次\t≥1场\n", encoding="utf-8")
+    (filing,) = import_file(sheet).filings
+    assert any("没有读到预算年度" in p for p in filing.problems)
+
+
+# ------------------------------------------------------------------ tables cut before the indicators
+@pytest.mark.parametrize("name", ["p03_yueyanglou_fgj_2021.xlsx", "p03_yueyanglou_fgj_2021.pdf",
+                                  "p04_shanghai_tongzhou_2019.xlsx", "p04_shanghai_tongzhou_2019.pdf"])
+def test_a_table_cut_before_its_indicators_is_kept_only_as_incomplete(name):
+    report = read(name)
+    assert report.refused == []
+    (filing,) = report.filings
+    assert filing.complete is False
+    assert filing.indicators == []
+    assert any("未找到指标表" in p for p in filing.problems)
+
+
+def test_the_cut_yueyanglou_table_keeps_what_it_prints():
+    (filing,) = read("p03_yueyanglou_fgj_2021.pdf").filings
+    assert filing.project_name == "项目前期、项目概算及项目入库建设"
+    assert filing.department == "楼区政府"
+    assert (filing.year, filing.start.isoformat(), filing.end.isoformat()) == (2021, "2021-01-01", "2021-12-31")
+    assert filing.funding.annual_request is None  # 上年度安排资金 | 本年度申请资金 columns are not read
