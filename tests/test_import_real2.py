@@ -182,3 +182,22 @@ def test_the_cut_yueyanglou_table_keeps_what_it_prints():
     assert filing.department == "楼区政府"
     assert (filing.year, filing.start.isoformat(), filing.end.isoformat()) == (2021, "2021-01-01", "2021-12-31")
     assert filing.funding.annual_request is None  # 上年度安排资金 | 本年度申请资金 columns are not read
+
+
+# ------------------------------------------------------------------ 乌海's money and dates
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_wuhai_money_in_wan_under_its_own_headings(suffix):
+    """投入目标 (万元) | 资金来源 | 年初安排金额(万元); 资金总额 3, 其中: 财政拨款数 3, 其他资金 0."""
+    (filing,) = read(f"p05_wuhai_gxs_2021.{suffix}").filings
+    assert (filing.funding.annual_request, filing.funding.fiscal, filing.funding.other) == (30_000, 30_000, 0)
+    assert not any("金额单元格无法归位" in p or "表头文字没有对应的栏目" in p for p in filing.problems)
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_a_date_printed_as_an_excel_day_number_is_a_date_and_never_glued(suffix):
+    """乌海 prints 44,561 under 目标值 and again under 计量单位 (2021-12-31 as a number)."""
+    (filing,) = read(f"p05_wuhai_gxs_2021.{suffix}").filings
+    got = by_name(filing)
+    assert got["项目财政资金到位时间"].value == got["工作计划按时完成时间"].value == "2021年12月31日前"
+    assert any("Excel 的日期序号" in p and p.startswith("注意：") for p in filing.problems)
+    assert got["出差人次"].value == "=24.00(人/次)"  # a number that is no time keeps its value

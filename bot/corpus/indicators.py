@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from jixiao.bot.corpus.grid import BLANK_PREFIX, Draft, form_labels, label_of, squash
 from jixiao.bot.domain.frameworks import Framework, get_framework
@@ -133,8 +134,15 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
         level1, level2 = _cell(row, cols.level1), _cell(row, cols.level2)
         name, value = _cell(row, cols.name), _cell(row, cols.value)
         if cols.symbols or cols.unit is not None:
-            unit = squash(_cell(row, cols.unit))
-            value = joined_value(value, cols.symbol(row), unit, style)
+            unit, symbol = squash(_cell(row, cols.unit)), cols.symbol(row)
+            if unit and unit == squash(value):  # 44,561 | 44,561: the value printed again under 计量单位
+                draft.note(f"计量单位一栏重复了指标值，未作单位：{squash(name)} {unit}")
+                unit = ""
+            day = excel_date(value, name) if not unit else None
+            if day is not None:
+                draft.note(f"指标值 {squash(value)} 是 Excel 的日期序号，按 {day.isoformat()} 读：{squash(name)}")
+                value, symbol = day.isoformat(), ""
+            value = joined_value(value, symbol, unit, style)
             if unit and value.endswith(unit) and not value.endswith(f"({unit})"):
                 draft.note(f"指标值按表上原样保留（无法识别单位“{unit}”）：{squash(name)} {value}")
         used = {cols.level1, cols.level2, cols.name, cols.value, cols.unit, *cols.symbols}
@@ -143,6 +151,18 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
         if stray:
             draft.fail(f"指标表有单元格不在任何一列之下：{' | '.join(stray)}")
         reader.cells(level1, level2, name, value)
+
+
+def excel_date(value: str, name: str) -> date | None:
+    """The date an Excel day number stands for, when a time indicator's value is one (乌海 2021:
+    项目财政资金到位时间 44,561, a date cell formatted as a number: 2021-12-31); else ``None``."""
+    digits = squash(value).replace(",", "")
+    if not digits.isdigit() or not squash(name).endswith(("时间", "日期")):
+        return None
+    serial = int(digits)
+    if not 36_526 <= serial <= 54_789:  # 2000-01-01 … 2049-12-31
+        return None
+    return date(1899, 12, 30) + timedelta(days=serial)
 
 
 def _levels_shifted(rows: list[list[str]], cols: Columns, reader: IndicatorReader) -> bool:
