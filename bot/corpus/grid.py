@@ -46,8 +46,10 @@ from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Sour
 from pydantic import ValidationError
 
 LABELS_FILE = Path(__file__).with_name("form_labels.json")
-TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022年…项目支出绩效目标表, …绩效目标审批表, …绩效自评表
-    r"^[\u4e00-\u9fff（）()\d·—-]{0,40}?绩效(?P<kind>目标(?:申报|审批|审核|批复)?|自评)表(?:[（(]\d{4}年度?[)）])?$"
+TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022年…项目支出绩效目标表, …绩效目标审批表, …绩效自评表,
+    # 绩效目标申报表(基础设施建设类): the kind of project in brackets after 表 (岳阳县 2022)
+    r"^[\u4e00-\u9fff（）()\d·—-]{0,40}?绩效(?P<kind>目标(?:申报|审批|审核|批复)?|自评)表"
+    r"(?:[（(][\u4e00-\u9fff、]{2,16}[)）])?(?:[（(]\d{4}年度?[)）])?$"
 )
 _TITLE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
@@ -278,19 +280,31 @@ def table_year(rows: list[list[str]]) -> int | None:
 
 def settle_year(draft: Draft) -> None:
     """A year the title did not print: the 预算年度 cell, the project name's leading
-    ``2018年``, or the start date's year. With none of them the filing is incomplete: the
+    ``2018年``, the start date's year, or the year the annual goal begins with. With none of them the filing is incomplete: the
     year it carries is only its format's."""
     if draft.year_found:
         return
     name = draft.fields.get("project_name") or ""
     found = re.match(r"^(20\d{2})年", squash(name))
     start = draft.fields.get("start")
+    goal_year = _goal_year(draft.fields.get("goal") or "")
     if found:
         draft.year = int(found[1])
     elif start is not None:
         draft.year = start.year
+    elif goal_year is not None:
+        draft.year = goal_year
     else:
         draft.fail(f"没有读到预算年度（标题、预算年度、项目名称、实施期里都没有年份），年份 {draft.year} 只是按表格格式填的")
+
+
+def _goal_year(goal: str) -> int | None:
+    """The year an annual goal begins with (兵团六团: ``2021年完成保鲜库钢构主体安装``), when it
+    names no other year; ``None`` otherwise."""
+    found = re.match(r"^(20\d{2})年", squash(goal))
+    if found and set(_TITLE_YEAR_RE.findall(squash(goal))) == {found[1]}:
+        return int(found[1])
+    return None
 
 
 def read_tables(rows: list[list[str]], file_name: str, *, positional: bool) -> list[TableRead]:
@@ -319,8 +333,20 @@ def unknown_format(rows: list[list[str]], source: Source) -> TableRead:
     return read
 
 
+def prints_fields(rows: list[list[str]]) -> bool:
+    """Whether a table prints fields of a filing besides its name (主管部门, an amount …)."""
+    header = form_labels()["header"]
+    return any((header.get(label_of(c)) not in (None, "project_name")) or money_field(label_of(c))
+               for row in rows for c in row if c)
+
+
 def read_table(rows: list[list[str]], source: Source, *, positional: bool) -> TableRead:
     draft = start_draft(rows)
+    if draft is None and prints_fields(rows[1:]):
+        # a filing cut before its indicators (岳阳楼区 2021): read as the national form, incomplete
+        year = table_year(rows)
+        draft = Draft(year=year or 2024, format="2024", year_found=year is not None)
+        draft.fail("表格在指标表之前被截断，格式无法确定，按全国通用格式读取")
     if draft is None:
         return unknown_format(rows, source)
     draft.official = is_official_title("".join(rows[0]))
@@ -545,6 +571,18 @@ def parse_period(text: str) -> tuple[date, date] | None:
     return (start, end) if start <= end else None
 
 
+_LABEL_VALUE_RE = re.compile(r"^(?P<label>[\u4e00-\u9fff（）()]{2,16})[：:](?P<value>.+)$")
+
+
+def label_and_value(cell: str) -> list[str]:
+    """A cell printing a header label and its value (同舟 2019: ``申报单位名称:上海市同舟服务中心``)
+    as the two cells the form usually prints; any other cell as it is."""
+    match = _LABEL_VALUE_RE.match(squash(cell))
+    if match and match["label"] in form_labels()["header"]:
+        return [match["label"], re.split(r"[：:]", cell, maxsplit=1)[1].strip()]
+    return [cell]
+
+
 def read_header(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
     """``label | value`` pairs, in any number per row; a label followed by a label is blank."""
     header, ignored = form_labels()["header"], set(form_labels()["ignored"])
@@ -552,7 +590,7 @@ def read_header(rows: list[list[str]], draft: Draft, *, positional: bool) -> Non
     seen: set[str] = set()
     skip_value = False
     for row in rows:
-        for cell in filter(None, row):
+        for cell in (part for c in filter(None, row) for part in label_and_value(c)):
             word = label_of(cell)
             if re.split(r"[：:]", word, maxsplit=1)[0] in ignored and word not in ignored:
                 continue  # 单位：万元, 填报单位（盖章）：… printed as one line
@@ -568,7 +606,12 @@ def read_header(rows: list[list[str]], draft: Draft, *, positional: bool) -> Non
             if label is None:
                 (draft.fail if positional else draft.lose)(f"表头文字没有对应的栏目：{cell}")
                 continue
-            _header_value(label, header[label], cell, draft, positional)
+            if header[label] in ("start", "end") and word.endswith(("时间", "日期")):
+                # 项目实施内容 | 开始时间 | 完成时间: the headings of a schedule, not a field (宁乡 2021)
+                for text in (label, cell):
+                    (draft.fail if positional else draft.lose)(f"表头文字没有对应的栏目：{text}")
+            else:
+                _header_value(label, header[label], cell, draft, positional)
             label = None
     if label is not None:
         draft.blank(label)
@@ -598,14 +641,27 @@ _MONEY_IN_CELL_RE = re.compile(  # 总额10606.7522万元, 三、其他:3683.397
 )
 
 
+_NOTE_RE = re.compile(r"[（(][^（()）]*[)）]$")
+
+
 def _amount(cell: str, scale: float) -> float | None:
     """A printed amount in 元: ``2,646,000.00``; in a 万元 form ``65`` is 650,000; ``250万`` and
-    ``10606.7522万元`` are 万元 wherever they stand. Converted exactly (Decimal), to the fen."""
-    match = _AMOUNT_RE.match(squash(cell))
+    ``10606.7522万元`` are 万元 wherever they stand; a breakdown in brackets after it
+    (``854万(高标准农田建设400万元,…)``) is not read. Converted exactly (Decimal), to the fen."""
+    match = _AMOUNT_RE.match(_NOTE_RE.sub("", squash(cell)))
     if not match:
         return None
     factor = 10_000 if match[2] in ("万", "万元") else 1 if match[2] == "元" else scale
     return float(round(Decimal(match[1].replace(",", "")) * Decimal(factor), 2))
+
+
+def printed_twice(cell: str) -> str | None:
+    """The amount of a cell that prints it twice running (岳阳县 2022: ``854万854万(…)``), or ``None``."""
+    word = _NOTE_RE.sub("", squash(cell))
+    half = len(word) // 2
+    if len(word) % 2 == 0 and word[:half] == word[half:] and _AMOUNT_RE.match(word[:half]):
+        return word[:half]
+    return None
 
 
 def money_in_cell(cell: str) -> tuple[str, str] | None:
@@ -664,6 +720,10 @@ def read_money(rows: list[list[str]], draft: Draft, *, positional: bool, scale: 
                 seen.add(inline[0])
                 put(inline[0], _amount(inline[1], scale))
                 continue
+            twice = printed_twice(cell)
+            if twice is not None and label is not None:
+                draft.note(f"{label}的金额印了两遍，按一遍读：{squash(cell)}")
+                cell = twice
             amount = _amount(cell, scale)
             if label is None or amount is None:
                 (draft.fail if positional else draft.lose)(f"金额单元格无法归位：{cell}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from jixiao.bot.corpus.grid import BLANK_PREFIX, Draft, form_labels, label_of, squash
 from jixiao.bot.domain.frameworks import Framework, get_framework
@@ -26,21 +27,32 @@ class Columns:
     level2: int | None
     name: int | None
     value: int | None
-    symbol: int | None = None
+    symbols: tuple[int, ...] = ()  # 计算符号; 乌海 2021 prints 指标性质 (正向/反向) and 指标方向 (=): every one is looked at
     unit: int | None = None
 
     @classmethod
     def of(cls, heading: list[str]) -> Columns:
         spec = form_labels()["columns"]
         found: dict[str, int] = {}
+        symbols: list[int] = []
         for i, cell in enumerate(heading):
             word = heading_of(cell)
-            for part in ("level1", "level2", "name", "value", "symbol", "unit"):
+            if word in spec["symbol"]:
+                symbols.append(i)
+                continue
+            for part in ("level1", "level2", "name", "value", "unit"):
                 if word in spec[part] and part not in found:
                     found[part] = i
                     break
         return cls(found["level1"], found.get("level2"), found.get("name"), found.get("value"),
-                   found.get("symbol"), found.get("unit"))
+                   tuple(symbols), found.get("unit"))
+
+    def symbol(self, row: list[str]) -> str:
+        """The row's operator: the first operator column holding more than a word of
+        ``symbol_words_ignored`` (正向/反向 say which way is better, not the comparison)."""
+        ignored = form_labels()["columns"]["symbol_words_ignored"]
+        cells = [squash(_cell(row, i)) for i in self.symbols]
+        return next((c for c in cells if c and c not in ignored), "")
 
 
 def read_targets(rows: list[list[str]], draft: Draft, *, positional: bool) -> None:
@@ -111,7 +123,7 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
         # 一级指标 | 二级指标 | … over 数量指标 | 办公大楼日常维修维护次数: the form dropped the 一级
         # column, its 二级 stand under 一级 and the names under 二级; the 一级 follows from the 二级
         cols = Columns(level1=None, level2=cols.level1, name=cols.level2, value=cols.value,
-                       symbol=cols.symbol, unit=cols.unit)
+                       symbols=cols.symbols, unit=cols.unit)
     if cols.name is None or cols.value is None:
         draft.fail("指标表缺少“三级指标”或“指标值”一列")
         return
@@ -121,17 +133,36 @@ def _read_targets_by_column(rows: list[list[str]], draft: Draft, reader: Indicat
             continue  # the heading repeated at the top of the next page
         level1, level2 = _cell(row, cols.level1), _cell(row, cols.level2)
         name, value = _cell(row, cols.name), _cell(row, cols.value)
-        if cols.symbol is not None or cols.unit is not None:
-            unit = squash(_cell(row, cols.unit))
-            value = joined_value(value, _cell(row, cols.symbol), unit, style)
+        if cols.symbols or cols.unit is not None:
+            unit, symbol = squash(_cell(row, cols.unit)), cols.symbol(row)
+            if unit and unit == squash(value):  # 44,561 | 44,561: the value printed again under 计量单位
+                draft.note(f"计量单位一栏重复了指标值，未作单位：{squash(name)} {unit}")
+                unit = ""
+            day = excel_date(value, name) if not unit else None
+            if day is not None:
+                draft.note(f"指标值 {squash(value)} 是 Excel 的日期序号，按 {day.isoformat()} 读：{squash(name)}")
+                value, symbol = day.isoformat(), ""
+            value = joined_value(value, symbol, unit, style)
             if unit and value.endswith(unit) and not value.endswith(f"({unit})"):
                 draft.note(f"指标值按表上原样保留（无法识别单位“{unit}”）：{squash(name)} {value}")
-        used = {cols.level1, cols.level2, cols.name, cols.value, cols.symbol, cols.unit}
+        used = {cols.level1, cols.level2, cols.name, cols.value, cols.unit, *cols.symbols}
         skip = set(form_labels()["columns"]["skip"])
         stray = [c for i, c in enumerate(row) if c and i not in used and heading_of(heading[i] if i < len(heading) else "") not in skip]
         if stray:
             draft.fail(f"指标表有单元格不在任何一列之下：{' | '.join(stray)}")
         reader.cells(level1, level2, name, value)
+
+
+def excel_date(value: str, name: str) -> date | None:
+    """The date an Excel day number stands for, when a time indicator's value is one (乌海 2021:
+    项目财政资金到位时间 44,561, a date cell formatted as a number: 2021-12-31); else ``None``."""
+    digits = squash(value).replace(",", "")
+    if not digits.isdigit() or not squash(name).endswith(("时间", "日期")):
+        return None
+    serial = int(digits)
+    if not 36_526 <= serial <= 54_789:  # 2000-01-01 … 2049-12-31
+        return None
+    return date(1899, 12, 30) + timedelta(days=serial)
 
 
 def _levels_shifted(rows: list[list[str]], cols: Columns, reader: IndicatorReader) -> bool:
