@@ -1,0 +1,74 @@
+"""The review seen from both sides after the clerks' probe: a returned table re-shared unchanged,
+pending confirmations and open menus after /drafts and a restart, what the review summary counts."""
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from jixiao.bot.conversation.engine import Engine
+from jixiao.bot.conversation.state import FINISHED, RETURNED
+from jixiao.store.drafts import DraftStore, MemoryDraftStore
+from jixiao.store.memory import MemoryOwnFilings
+from jixiao.store.shares import MemoryShareStore
+from test_conversation import TODAY, Chat, accept_list, fill_facts, finish
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+
+
+class Person(Chat):
+    """One user of a shared engine."""
+
+    def __init__(self, engine, user):
+        super().__init__(engine.corpus, engine.index, user, engine=engine)
+
+    def notices_for(self, user):
+        return [r.plain for r in self.last if r.to == user]
+
+
+@pytest.fixture
+def engine(corpus):
+    return Engine(MemoryDraftStore(), corpus, today=lambda: TODAY, shares=MemoryShareStore(),
+                  own_filings=MemoryOwnFilings(), now=lambda: NOW)
+
+
+def code_in(text):
+    return re.search(r"/review ([A-Z2-9]{8})", text)[1]
+
+
+def returned(engine, comment="整张表成本偏低"):
+    """Alice's finished table, shared and sent back by bob with a comment on the whole table."""
+    alice, bob = Person(engine, "alice"), Person(engine, "bob")
+    finish(alice)
+    code = code_in(alice.send("/share"))
+    bob.send(f"/review {code}")
+    bob.press("return")
+    bob.press("整张表")
+    bob.send(comment)
+    assert alice.draft.status == RETURNED
+    return alice, bob
+
+
+# ------------------------------------------------------------------ P1: a returned table re-shared unchanged
+def test_a_returned_table_is_not_reshared_unchanged_without_asking(engine):
+    alice, bob = returned(engine)
+    alice.send("/start")  # the drafter comes back to the returned table (its review page)
+    alice.press("confirm")
+    assert alice.draft.status == FINISHED
+    asked = alice.send("/share")
+    assert "还没有修改" in asked and "整张表成本偏低" in asked  # the comment shown again
+    assert len(alice.draft.versions) == 1 and not alice.notices_for("bob")  # nothing shared, nobody told
+    insisted = alice.send("/share 仍然提交")
+    (notice,) = alice.notices_for("bob")
+    assert code_in(insisted) in notice and "未修改" in notice and "已修改" not in notice
+    assert [v.number for v in alice.draft.versions] == [1, 2]
+
+
+def test_a_returned_table_changed_is_reshared_as_changed(engine):
+    alice, bob = returned(engine)
+    alice.send("/edit")
+    alice.press("goal")
+    alice.send("确保工伤认定和劳动能力鉴定工作有序开展。全年完成鉴定案件不少于3400件。")
+    alice.press("confirm")
+    assert "审核码" in alice.send("/share")
+    (notice,) = alice.notices_for("bob")
+    assert "已修改并重新提交（第 2 版）" in notice
