@@ -72,3 +72,29 @@ def test_a_returned_table_changed_is_reshared_as_changed(engine):
     assert "审核码" in alice.send("/share")
     (notice,) = alice.notices_for("bob")
     assert "已修改并重新提交（第 2 版）" in notice
+
+
+# ------------------------------------------------------------------ P8: a pending confirmation is dropped
+@pytest.mark.parametrize("command", ["/delete", "/cancel"])
+def test_opening_a_draft_from_the_list_drops_a_pending_confirmation(corpus, index, command):
+    chat = Chat(corpus, index)
+    chat.send("/new")
+    chat.press("2027")
+    chat.send("测试项目甲")
+    assert chat.draft.step == "department"
+    chat.send(command)
+    assert chat.draft.step.startswith("confirm_")
+    chat.send("/drafts")
+    shown = chat.send("1")
+    assert "确定" not in shown and chat.draft.step == "department" and chat.draft.return_to is None
+    chat.send("1")  # the next "1" answers the department question, it deletes nothing
+    assert chat.draft is not None and chat.draft.filing.project_name == "测试项目甲"
+
+
+def test_a_finished_table_opened_again_after_delete_is_still_finished(corpus, index):
+    chat = Chat(corpus, index)
+    finish(chat)
+    chat.send("/delete")
+    chat.send("/drafts")
+    chat.send("1")
+    assert chat.draft.step == "done" and chat.draft.status == FINISHED

@@ -18,6 +18,7 @@ from jixiao.bot.domain.models import Filing
 STATUS_KEYS = {DRAFTING: "status.drafting", FINISHED: "status.finished", ABANDONED: "status.abandoned",
                SHARED: "status.shared", RETURNED: "status.returned", APPROVED: "status.approved"}
 DETOURS = ("edit_menu", "confirm_cancel", "confirm_delete")  # steps that go back where they came from
+CONFIRMATIONS = ("confirm_cancel", "confirm_delete")  # questions that are not left pending
 LISTED = 20  # drafts shown by /drafts (the newest)
 
 
@@ -116,10 +117,23 @@ def open_draft(turn: Turn, text: str, ctx: Context) -> Outcome | None:
         turn.say(say("chat.pick_a_draft"))
         return None
     turn.open(chosen)
+    drop_confirmation(chosen)
     if chosen.status == ABANDONED:
         chosen.status = DRAFTING
     chosen.turn += 1
     return Ask((say("chat.resumed", name=chosen.label()),), whole=True)
+
+
+def drop_confirmation(draft: Draft) -> None:
+    """A /cancel or /delete question left unanswered is dropped: the draft is back at the step
+    it was at before (a draft opened again must not open on "确定删除？ [1] 是")."""
+    from jixiao.bot.conversation.flow import STEPS
+
+    while draft.step in CONFIRMATIONS:
+        before = draft.history.pop() if draft.history and draft.history[-1] in STEPS else draft.return_to or "year"
+        draft.step = before
+        if before not in DETOURS:
+            draft.return_to = None
 
 
 def lookup(turn: Turn, query: str, ctx: Context) -> Outcome | None:
