@@ -1,15 +1,17 @@
 """The review seen from both sides after the clerks' probe: a returned table re-shared unchanged,
 pending confirmations and open menus after /drafts and a restart, what the review summary counts."""
 
+import io
 import re
 from datetime import datetime, timezone
 
 import pytest
+from jixiao.bot.adapters.console import ConsoleChat
 from jixiao.bot.conversation.engine import Engine
 from jixiao.bot.conversation.state import FINISHED, RETURNED
 from jixiao.store.drafts import DraftStore, MemoryDraftStore
 from jixiao.store.memory import MemoryOwnFilings
-from jixiao.store.shares import MemoryShareStore
+from jixiao.store.shares import MemoryShareStore, ShareStore
 from test_conversation import TODAY, Chat, accept_list, fill_facts, finish
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -98,3 +100,51 @@ def test_a_finished_table_opened_again_after_delete_is_still_finished(corpus, in
     chat.send("/drafts")
     chat.send("1")
     assert chat.draft.step == "done" and chat.draft.status == FINISHED
+
+
+# ------------------------------------------------------------------ P9: an open menu survives a restart
+def disk_engine(corpus, directory):
+    """A new process on the files in ``directory`` (drafts and review codes)."""
+    return Engine(DraftStore(directory), corpus, today=lambda: TODAY, shares=ShareStore(directory),
+                  own_filings=MemoryOwnFilings(), now=lambda: NOW)
+
+
+def test_the_reviewers_verdict_menu_survives_a_restart(corpus, tmp_path):
+    engine = disk_engine(corpus, tmp_path)
+    alice, bob = Person(engine, "alice"), Person(engine, "bob")
+    finish(alice)
+    code = code_in(alice.send("/share"))
+    assert "请审核" in bob.send(f"/review {code}")
+    engine.store.close()
+    bob = Person(disk_engine(corpus, tmp_path), "bob")
+    assert "请审核" in bob.send("/start")  # the console's first word after the restart
+    bob.press("return")
+    assert "意见针对哪一项" in bob.text
+
+
+def test_the_drafts_list_survives_a_restart_and_a_number_opens_a_draft(corpus, index, tmp_path):
+    chat = Chat(corpus, index, store=DraftStore(tmp_path))
+    chat.send("/new")
+    chat.press("2027")
+    chat.send("测试项目甲")
+    chat.send("/drafts")
+    chat.restart()
+    assert "测试项目甲" in chat.send("/start")
+    chat.press("1")
+    state = chat.engine.store.load(chat.user)
+    assert len(state.drafts) == 1 and chat.draft.filing.project_name == "测试项目甲"
+
+
+def test_a_bare_number_at_the_welcome_creates_no_draft(corpus, index, tmp_path):
+    chat = Chat(corpus, index, store=DraftStore(tmp_path))
+    chat.send("/new")
+    chat.press("2027")
+    chat.send("测试项目甲")
+    chat.send("/cancel")
+    chat.press("yes")  # given up: no draft open, one in the list
+    chat.restart()
+    assert "/new" in chat.send("/start")  # the welcome
+    console = ConsoleChat(chat.engine, chat.user, tmp_path / "exports", out=io.StringIO())
+    console.buttons = chat.buttons
+    console.send("1")  # a clerk's "1" meant for draft 1
+    assert len(chat.engine.store.load(chat.user).drafts) == 1

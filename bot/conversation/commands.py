@@ -40,7 +40,8 @@ def no_draft(turn: Turn, key: str = "chat.no_draft") -> None:
     """Say ``key`` (the welcome, or "no draft open") with buttons for /new and /drafts (the start menu)."""
     turn.session.turn += 1
     turn.session.menu = "start"
-    choices = [Choice(button("button.new_draft"), "new")]
+    # keyed: a console clerk's "1" meant for draft 1 of a list gone by must not start an empty draft
+    choices = [Choice(button("button.new_draft"), "new", "新")]
     if turn.drafts:
         choices.append(Choice(button("button.my_drafts"), "drafts"))
     turn.say(say(key, choices=choices, token=turn.session.token))
@@ -55,7 +56,17 @@ def start_menu(turn: Turn, text: str, ctx: Context) -> Outcome | None:
 
 
 def start(turn: Turn, argument: str, ctx: Context) -> Outcome | None:
-    """/start: welcome, or the open draft's question again."""
+    """/start: the menu left open (the drafts list, a review), or welcome, or the open draft's question again."""
+    from jixiao.bot.conversation.review import resume_review
+
+    menu, turn.session.menu = turn.session.menu, None
+    if menu == "drafts" and turn.drafts:
+        list_drafts(turn, "", ctx)
+        return None
+    if menu == "review" and turn.session.review is not None:
+        resume_review(turn, ctx)
+        return None
+    turn.session.review = None
     if turn.draft is None:
         no_draft(turn, "chat.welcome")
         return None

@@ -230,7 +230,8 @@ def _command(turn: Turn, text: str, ctx: Context) -> None:
     name, _, argument = text.partition(" ")
     name = name.split("@")[0].lower()
     session = turn.session
-    session.menu, session.review = None, None  # a command leaves any menu (and a review in progress)
+    if name != "/start":  # /start (a console's or a restarted client's first word) shows the open menu again
+        session.menu, session.review = None, None  # a command leaves any menu (and a review in progress)
     command = COMMANDS.get(name)
     if command is None:
         turn.say(say("chat.unknown_command", command=name), *(question(turn.draft, ctx)[-1:] if turn.draft else ()))

@@ -145,9 +145,10 @@ def _recent_misses(session: Session, ctx: Context) -> list[str]:
 def wanted_code(session: Session, text: str) -> str | None:
     """The code whose share (and drafter's file) a turn needs loaded first, if any."""
     name, _, argument = text.strip().partition(" ")
-    if name.split("@")[0].lower() == "/review":
+    command = name.split("@")[0].lower()
+    if command == "/review":
         return normal_code(argument) or None
-    if session.menu == "review" and session.review is not None and not text.startswith("/"):
+    if session.menu == "review" and session.review is not None and (command == "/start" or not text.startswith("/")):
         return session.review.code
     return None
 
@@ -186,6 +187,19 @@ def open_review(turn: Turn, argument: str, ctx: Context) -> None:
     session.turn += 1
     view = current_view(turn, ctx)
     turn.say(*_table(view.version.filing), _stage("decide").ask(view, ctx))
+
+
+def resume_review(turn: Turn, ctx: Context) -> None:
+    """The open review again (after a restart): the version shown and the current stage's question."""
+    view = current_view(turn, ctx)
+    if isinstance(view, str):
+        code = turn.session.review.code if turn.session.review else "—"
+        turn.session.menu, turn.session.review = None, None
+        turn.say(say(view, code=code))
+        return
+    turn.session.menu = "review"
+    turn.session.turn += 1
+    turn.say(*_table(view.version.filing), _stage(view.session.review.stage).ask(view, ctx))
 
 
 @dataclass
