@@ -146,5 +146,5 @@ def test_a_bare_number_at_the_welcome_creates_no_draft(corpus, index, tmp_path):
     assert "/new" in chat.send("/start")  # the welcome
     console = ConsoleChat(chat.engine, chat.user, tmp_path / "exports", out=io.StringIO())
     console.buttons = chat.buttons
-    console.send("1")  # a clerk's "1" meant for draft 1
-    assert len(chat.engine.store.load(chat.user).drafts) == 1
+    shown = "\n".join(r.plain for r in console.send("1"))  # a clerk's "1" meant for draft 1
+    assert len(chat.engine.store.load(chat.user).drafts) == 1 and "2027 测试项目甲" in shown  # the list

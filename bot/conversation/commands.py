@@ -40,10 +40,10 @@ def no_draft(turn: Turn, key: str = "chat.no_draft") -> None:
     """Say ``key`` (the welcome, or "no draft open") with buttons for /new and /drafts (the start menu)."""
     turn.session.turn += 1
     turn.session.menu = "start"
-    # keyed: a console clerk's "1" meant for draft 1 of a list gone by must not start an empty draft
+    # keyed: a console clerk's "1" meant for draft 1 of a list gone by opens the list, never an empty draft
     choices = [Choice(button("button.new_draft"), "new", "新")]
     if turn.drafts:
-        choices.append(Choice(button("button.my_drafts"), "drafts"))
+        choices.append(Choice(button("button.my_drafts"), "drafts", "1"))
     turn.say(say(key, choices=choices, token=turn.session.token))
 
 
