@@ -148,3 +148,56 @@ def test_a_bare_number_at_the_welcome_creates_no_draft(corpus, index, tmp_path):
     console.buttons = chat.buttons
     shown = "\n".join(r.plain for r in console.send("1"))  # a clerk's "1" meant for draft 1
     assert len(chat.engine.store.load(chat.user).drafts) == 1 and "2027 测试项目甲" in shown  # the list
+
+
+# ------------------------------------------------------------------ P11: the summary counts what the table marks
+def test_the_review_counts_values_taken_from_last_year_that_are_not_confirmed(corpus, index):
+    chat = Chat(corpus, index)
+    fill_facts(chat)
+    chat.press("从2026年的表开始")
+    flagged = set(chat.draft.notes)
+    assert flagged  # 2026's money and dates, to be checked
+    accept_list(chat)
+    shown = chat.text
+    assert chat.draft.step == "review"
+    marked = [line for line in shown.splitlines() if line.startswith("⚠") and any(n in line for n in flagged)]
+    assert len(marked) == len(flagged)  # the ⚠ marks stay on the review page
+    warnings = int(re.search(r"发现 (\d+) 条提醒", shown)[1])
+    assert warnings >= len(flagged)
+
+
+def test_a_returned_table_shows_the_comment_once_and_counts_it(engine):
+    alice, bob = returned(engine, comment="整张表成本偏低请重算")
+    shown = alice.send("/start")
+    assert shown.count("整张表成本偏低请重算") == 1
+    assert "发现 0 条提醒" not in shown and "1 条意见" in shown
+
+
+# ------------------------------------------------------------------ P17: less said twice
+def test_the_finished_table_is_printed_once(corpus, index):
+    chat = Chat(corpus, index)
+    fill_facts(chat)
+    chat.press("全部采用")
+    accept_list(chat)
+    chat.press("confirm")
+    assert chat.draft.status == FINISHED
+    assert "绩效指标" not in chat.text and "已完成" in chat.text  # the table was shown at the review just before
+    assert any(r.files for r in chat.last)
+
+
+def test_the_review_texts_have_no_stray_space_or_repeated_label(corpus, index):
+    chat = Chat(corpus, index)
+    fill_facts(chat)
+    asked = chat.press("换项目类型")
+    assert "项目类型：项目类型" not in asked and "现在：项目类型" not in asked
+    chat.send("/back")
+    chat.press("全部采用")
+    accept_list(chat)
+    assert "请检查整张表。发现" in chat.text and "。 发现" not in chat.text
+
+
+def test_the_reviewer_is_told_who_submitted_the_table(engine):
+    alice, bob = Person(engine, "alice"), Person(engine, "bob")
+    finish(alice)
+    code = code_in(alice.send("/share"))
+    assert "填表人：alice" in bob.send(f"/review {code}")

@@ -270,7 +270,7 @@ def ask_decide(view: ReviewView, ctx: Context) -> Reply:
     """Asks for a verdict on the version shown."""
     choices = [Choice(button("button.approve"), APPROVE), Choice(button("button.return"), RETURN)]
     return say("review.decide", choices=choices, token=view.session.token, columns=2,
-               name=view.version.filing.project_name, version=view.version.number)
+               name=view.version.filing.project_name, version=view.version.number, owner=view.share.owner)
 
 
 def answer_decide(view: ReviewView, text: str, ctx: Context) -> Outcome:
