@@ -18,6 +18,7 @@ from jixiao.bot.domain.models import Filing
 STATUS_KEYS = {DRAFTING: "status.drafting", FINISHED: "status.finished", ABANDONED: "status.abandoned",
                SHARED: "status.shared", RETURNED: "status.returned", APPROVED: "status.approved"}
 DETOURS = ("edit_menu", "confirm_cancel", "confirm_delete")  # steps that go back where they came from
+CONFIRMATIONS = ("confirm_cancel", "confirm_delete")  # questions that are not left pending
 LISTED = 20  # drafts shown by /drafts (the newest)
 
 
@@ -39,9 +40,10 @@ def no_draft(turn: Turn, key: str = "chat.no_draft") -> None:
     """Say ``key`` (the welcome, or "no draft open") with buttons for /new and /drafts (the start menu)."""
     turn.session.turn += 1
     turn.session.menu = "start"
-    choices = [Choice(button("button.new_draft"), "new")]
+    # keyed: a console clerk's "1" meant for draft 1 of a list gone by opens the list, never an empty draft
+    choices = [Choice(button("button.new_draft"), "new", "新")]
     if turn.drafts:
-        choices.append(Choice(button("button.my_drafts"), "drafts"))
+        choices.append(Choice(button("button.my_drafts"), "drafts", "1"))
     turn.say(say(key, choices=choices, token=turn.session.token))
 
 
@@ -54,7 +56,17 @@ def start_menu(turn: Turn, text: str, ctx: Context) -> Outcome | None:
 
 
 def start(turn: Turn, argument: str, ctx: Context) -> Outcome | None:
-    """/start: welcome, or the open draft's question again."""
+    """/start: the menu left open (the drafts list, a review), or welcome, or the open draft's question again."""
+    from jixiao.bot.conversation.review import resume_review
+
+    menu, turn.session.menu = turn.session.menu, None
+    if menu == "drafts" and turn.drafts:
+        list_drafts(turn, "", ctx)
+        return None
+    if menu == "review" and turn.session.review is not None:
+        resume_review(turn, ctx)
+        return None
+    turn.session.review = None
     if turn.draft is None:
         no_draft(turn, "chat.welcome")
         return None
@@ -116,10 +128,23 @@ def open_draft(turn: Turn, text: str, ctx: Context) -> Outcome | None:
         turn.say(say("chat.pick_a_draft"))
         return None
     turn.open(chosen)
+    drop_confirmation(chosen)
     if chosen.status == ABANDONED:
         chosen.status = DRAFTING
     chosen.turn += 1
     return Ask((say("chat.resumed", name=chosen.label()),), whole=True)
+
+
+def drop_confirmation(draft: Draft) -> None:
+    """A /cancel or /delete question left unanswered is dropped: the draft is back at the step
+    it was at before (a draft opened again must not open on "确定删除？ [1] 是")."""
+    from jixiao.bot.conversation.flow import STEPS
+
+    while draft.step in CONFIRMATIONS:
+        before = draft.history.pop() if draft.history and draft.history[-1] in STEPS else draft.return_to or "year"
+        draft.step = before
+        if before not in DETOURS:
+            draft.return_to = None
 
 
 def lookup(turn: Turn, query: str, ctx: Context) -> Outcome | None:

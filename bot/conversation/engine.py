@@ -87,15 +87,14 @@ def stale_reply() -> Reply:
 
 # ------------------------------------------------------------------ questions and moves
 def question(draft: Draft, ctx: Context, *, arriving: bool = False) -> list[Reply]:
-    """What the current step asks. On arriving at the end: the finished table and its files
-    (asked again later, only the closing words: the files are not made and sent again)."""
+    """What the current step asks. On arriving at the end: the closing words with the files (the
+    table was shown at the review just before; asked again later, the files are not sent again)."""
     step = STEPS[draft.step]
     if draft.step == "done":
         finished = step.ask(draft, ctx)
         if not arriving:
             return [finished]
-        tables = table_replies(draft, with_findings=False)
-        return [*tables, Reply(finished.html, finished.plain, files=export_files(draft))]
+        return [Reply(finished.html, finished.plain, files=export_files(draft))]
     if draft.step == "review":  # the whole table with every finding, then the question
         return [*table_replies(draft), step.ask(draft, ctx)]
     return [step.ask(draft, ctx)]
@@ -230,7 +229,8 @@ def _command(turn: Turn, text: str, ctx: Context) -> None:
     name, _, argument = text.partition(" ")
     name = name.split("@")[0].lower()
     session = turn.session
-    session.menu, session.review = None, None  # a command leaves any menu (and a review in progress)
+    if name != "/start":  # /start (a console's or a restarted client's first word) shows the open menu again
+        session.menu, session.review = None, None  # a command leaves any menu (and a review in progress)
     command = COMMANDS.get(name)
     if command is None:
         turn.say(say("chat.unknown_command", command=name), *(question(turn.draft, ctx)[-1:] if turn.draft else ()))

@@ -10,7 +10,8 @@ from jixiao.bot.conversation.facts import ask
 from jixiao.bot.conversation.outcomes import Context, Goto, Next, Outcome, Retry
 from jixiao.bot.conversation.replies import Attachment, Choice, FileRefused, Reply, button, join, say
 from jixiao.bot.conversation.state import ABANDONED, APPROVED, DELETED, DRAFTING, FINISHED, SHARED, Draft
-from jixiao.bot.domain.validation import has_errors, validate
+from jixiao.bot.domain.validation import Finding, has_errors, validate
+from jixiao.bot.domain.validation.findings import WARNING
 from jixiao.bot.render.caps import TableTooLarge
 from jixiao.bot.render.chat_table import render_chat
 from jixiao.bot.texts import render_plain
@@ -27,11 +28,20 @@ def leave_done(draft: Draft, target: str) -> None:
         draft.status, draft.share_code = DRAFTING, None
 
 
-def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
-    """The draft's table as chat messages (split to fit), findings and review comments marked."""
+def draft_findings(draft: Draft) -> list[Finding]:
+    """What the table shows marked: the validator's findings, the values taken from elsewhere not
+    yet confirmed (⚠ 请核对), and the last reviewer's comments."""
     from jixiao.bot.conversation.review import review_findings
 
-    findings = [*validate(draft.filing), *review_findings(draft)] if with_findings else []
+    names = {item.name for item in draft.filing.indicators}
+    unconfirmed = [Finding(severity=WARNING, rule="value_note", indicator=name, message=note)
+                   for name, note in draft.notes.items() if name in names]
+    return [*validate(draft.filing), *unconfirmed, *review_findings(draft)]
+
+
+def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
+    """The draft's table as chat messages (split to fit), findings and review comments marked."""
+    findings = draft_findings(draft) if with_findings else []
     try:
         html = render_chat(draft.filing, findings, html=True)
         plain = render_chat(draft.filing, findings, html=False)
@@ -42,19 +52,17 @@ def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
 
 # ------------------------------------------------------------------ review
 def ask_review(draft: Draft, ctx: Context) -> Reply:
-    """Asks to confirm the table shown above it (the findings counted), or to change it."""
-    from jixiao.bot.conversation.review import review_findings
-
-    findings = validate(draft.filing)
+    """Asks to confirm the table shown above it (what it marks counted: findings, unconfirmed
+    values, the reviewer's comments — those are in the table, not listed again), or to change it."""
+    findings = draft_findings(draft)
     errors = sum(f.blocking for f in findings)
     key = "chat.review_blocked" if errors else "chat.review"
     asked = ask(key, draft, [Choice(button("button.confirm_finish"), CONFIRM), Choice(button("button.edit"), EDIT)], columns=2,
                 errors=errors, warnings=len(findings) - errors)
-    comments = review_findings(draft)
+    comments = sum(f.rule == "review_comment" for f in findings)
     if not comments:
         return asked
-    listed = "\n".join(f"• {c.indicator or button('button.whole_table')}：{c.message}" for c in comments)
-    return join(say("chat.review_comments", comments=listed), asked)
+    return join(say("chat.review_comments", count=comments), asked)
 
 
 def answer_review(draft: Draft, text: str, ctx: Context) -> Outcome:

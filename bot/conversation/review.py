@@ -42,6 +42,7 @@ from jixiao.bot.render.chat_table import render_chat
 from jixiao.bot.texts import render_plain
 
 APPROVE, RETURN, WHOLE_TABLE = "approve", "return", "__table__"
+RESHARE_ANYWAY = ("仍然提交", "仍要提交")  # /share 仍然提交: a returned table re-shared as it was
 END = "review_over"  # the review is over: the reviewer leaves the review menu
 
 
@@ -61,6 +62,15 @@ def shared_version(draft: Draft) -> Version:
             drop = next((v for v in draft.versions[:-1] if v.number not in commented), draft.versions[0])
             draft.versions.remove(drop)
     return draft.versions[-1]
+
+
+def returned_unchanged(draft: Draft) -> ReviewNote | None:
+    """The reviewer's return of the newest shared version, when the table is still that version."""
+    newest = draft.versions[-1] if draft.versions else None
+    notes = [note for note in draft.reviews if newest is not None and note.version == newest.number]
+    if notes and notes[-1].verdict == RETURNED and newest.filing == draft.filing:
+        return notes[-1]
+    return None
 
 
 def review_findings(draft: Draft) -> list[Finding]:
@@ -91,6 +101,12 @@ def share(turn: Turn, argument: str, ctx: Context) -> None:
     if draft is None or draft.status not in (FINISHED, SHARED) or draft.step != "done":
         turn.say(say("review.share_not_finished"))
         return
+    unchanged = returned_unchanged(draft)
+    if unchanged and argument.strip() not in RESHARE_ANYWAY:
+        listed = "\n".join(f"• {c.indicator or button('button.whole_table')}：{c.text}" for c in unchanged.comments)
+        turn.say(say("review.unchanged_after_return", version=unchanged.version, comments=listed,
+                     anyway=RESHARE_ANYWAY[0]))
+        return
     version = shared_version(draft)
     code = ctx.new_code()
     draft.status, draft.share_code = SHARED, code
@@ -99,8 +115,8 @@ def share(turn: Turn, argument: str, ctx: Context) -> None:
     days = max(1, round(ctx.code_ttl.total_seconds() / 86400))
     turn.say(say("review.shared", code=code, version=version.number, name=draft.label(), days=days))
     if draft.reviewer:
-        turn.effects.append(Notify(notify(draft.reviewer, "review.reshared_notice", name=draft.label(), code=code,
-                                          version=version.number)))
+        key = "review.reshared_unchanged_notice" if unchanged else "review.reshared_notice"
+        turn.effects.append(Notify(notify(draft.reviewer, key, name=draft.label(), code=code, version=version.number)))
 
 
 # ------------------------------------------------------------------ whether a code opens anything
@@ -129,9 +145,10 @@ def _recent_misses(session: Session, ctx: Context) -> list[str]:
 def wanted_code(session: Session, text: str) -> str | None:
     """The code whose share (and drafter's file) a turn needs loaded first, if any."""
     name, _, argument = text.strip().partition(" ")
-    if name.split("@")[0].lower() == "/review":
+    command = name.split("@")[0].lower()
+    if command == "/review":
         return normal_code(argument) or None
-    if session.menu == "review" and session.review is not None and not text.startswith("/"):
+    if session.menu == "review" and session.review is not None and (command == "/start" or not text.startswith("/")):
         return session.review.code
     return None
 
@@ -170,6 +187,19 @@ def open_review(turn: Turn, argument: str, ctx: Context) -> None:
     session.turn += 1
     view = current_view(turn, ctx)
     turn.say(*_table(view.version.filing), _stage("decide").ask(view, ctx))
+
+
+def resume_review(turn: Turn, ctx: Context) -> None:
+    """The open review again (after a restart): the version shown and the current stage's question."""
+    view = current_view(turn, ctx)
+    if isinstance(view, str):
+        code = turn.session.review.code if turn.session.review else "—"
+        turn.session.menu, turn.session.review = None, None
+        turn.say(say(view, code=code))
+        return
+    turn.session.menu = "review"
+    turn.session.turn += 1
+    turn.say(*_table(view.version.filing), _stage(view.session.review.stage).ask(view, ctx))
 
 
 @dataclass
@@ -240,7 +270,7 @@ def ask_decide(view: ReviewView, ctx: Context) -> Reply:
     """Asks for a verdict on the version shown."""
     choices = [Choice(button("button.approve"), APPROVE), Choice(button("button.return"), RETURN)]
     return say("review.decide", choices=choices, token=view.session.token, columns=2,
-               name=view.version.filing.project_name, version=view.version.number)
+               name=view.version.filing.project_name, version=view.version.number, owner=view.share.owner)
 
 
 def answer_decide(view: ReviewView, text: str, ctx: Context) -> Outcome:
