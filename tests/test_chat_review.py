@@ -201,3 +201,18 @@ def test_the_reviewer_is_told_who_submitted_the_table(engine):
     finish(alice)
     code = code_in(alice.send("/share"))
     assert "填表人：alice" in bob.send(f"/review {code}")
+
+
+def test_show_before_the_indicators_does_not_cry_missing_levels(corpus, index):
+    chat = Chat(corpus, index)
+    chat.send("/new")
+    chat.press("2027")
+    chat.send("业务培训")
+    shown = chat.send("/show")
+    assert "缺少一级指标" not in shown and "业务培训" in shown
+    later = Chat(corpus, index, user="u2")  # once indicators exist, a missing level is said again
+    fill_facts(later)
+    later.press("全部采用")
+    while later.draft.filing.indicators[0].level1 == "成本指标":  # the list starts with the costs
+        later.send("删 1")
+    assert "缺少一级指标“成本指标”" in later.send("/show")

@@ -36,7 +36,14 @@ def draft_findings(draft: Draft) -> list[Finding]:
     names = {item.name for item in draft.filing.indicators}
     unconfirmed = [Finding(severity=WARNING, rule="value_note", indicator=name, message=note)
                    for name, note in draft.notes.items() if name in names]
-    return [*validate(draft.filing), *unconfirmed, *review_findings(draft)]
+    found = validate(draft.filing)
+    if not draft.filing.indicators:  # /show before the indicators: "缺少一级指标" ×4 says nothing yet
+        found = [f for f in found if f.rule not in NOT_YET]
+    return [*found, *unconfirmed, *review_findings(draft)]
+
+
+#: Findings about the indicators, which a draft not yet at its indicators has none of.
+NOT_YET = frozenset({"missing_level1", "missing_level2", "goal_quantity_unmeasured", "goal_quantity_mismatch"})
 
 
 def table_replies(draft: Draft, *, with_findings: bool = True) -> list[Reply]:
