@@ -189,13 +189,21 @@ def open_review(turn: Turn, argument: str, ctx: Context) -> None:
     turn.say(*_table(view.version.filing), _stage("decide").ask(view, ctx))
 
 
-def resume_review(turn: Turn, ctx: Context) -> None:
-    """The open review again (after a restart): the version shown and the current stage's question."""
+def _open_view(turn: Turn, ctx: Context):
+    """The review in progress, or None when it is gone (expired, decided …): then it is closed and said why."""
     view = current_view(turn, ctx)
     if isinstance(view, str):
         code = turn.session.review.code if turn.session.review else "—"
         turn.session.menu, turn.session.review = None, None
         turn.say(say(view, code=code))
+        return None
+    return view
+
+
+def resume_review(turn: Turn, ctx: Context) -> None:
+    """The open review again (after a restart): the version shown and the current stage's question."""
+    view = _open_view(turn, ctx)
+    if view is None:
         return
     turn.session.menu = "review"
     turn.session.turn += 1
@@ -242,11 +250,8 @@ def _stage(stage_id: str):
 
 def review_menu(turn: Turn, text: str, ctx: Context) -> None:
     """The reviewer's answer at the current stage (the review menu's handler)."""
-    view = current_view(turn, ctx)
-    if isinstance(view, str):
-        code = turn.session.review.code if turn.session.review else "—"
-        turn.session.menu, turn.session.review = None, None
-        turn.say(say(view, code=code))
+    view = _open_view(turn, ctx)
+    if view is None:
         return
     stage = _stage(view.session.review.stage)
     outcome = stage.answer(view, text, ctx)
