@@ -82,3 +82,14 @@ def test_a_cost_the_goal_states_per_item_is_multiplied_out():
     assert total == 9600000 and arithmetic == "200元 × 4,000名 × 12 = 9,600,000元"
     alone = goal_quantities("每人每月补贴不超过200元。")
     assert costs.goal_product(alone[0], alone) is None  # no count of persons: nothing to multiply
+
+
+def test_a_monthly_amount_per_person_is_twelve_times_a_year():
+    # 崇明 低保: 月人均保障标准不低于1510元 × 4200名 × 12 = 76,104,000 ≤ 76,500,000
+    from jixiao.bot.domain.goal import goal_quantities
+    from jixiao.bot.retrieval import costs
+
+    qs = goal_quantities("按月向不少于4200名城乡低保对象发放最低生活保障金，月人均保障标准不低于1510元。")
+    (money,) = [q for q in qs if q.value.unit == "元"]
+    total, text = costs.goal_product(money, qs)
+    assert total == 76_104_000 and text.endswith("× 12 = 76,104,000元")

@@ -154,3 +154,11 @@ def test_one_character_units_that_start_a_word_and_ages_are_not_quantities(goal)
 def test_a_hundred_percent_reached_is_exactly_a_hundred(goal):
     (q,) = [q for q in goal_quantities(goal) if q.value.unit == "%"]
     assert (q.value.op, q.value.number) == ("=", 100)
+
+
+def test_a_day_of_every_month_is_a_deadline_not_a_duration():
+    # 崇明 低保 (a tester's profile): 每月10日前 was read as 每月…时长 =10日
+    goal = "按月向不少于4200名城乡低保对象发放最低生活保障金，低保金于每月10日前发放到位。"
+    assert [(q.value.number, q.value.unit) for q in goal_quantities(goal)] == [(4200, "名")]
+    (q,) = goal_quantities("补贴申请在15个工作日内审核完毕。")  # a duration stays one
+    assert (q.value.op, q.value.number, q.value.unit) == ("≤", 15, "工作日")

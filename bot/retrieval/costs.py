@@ -40,6 +40,7 @@ PER_COUNTS = {"人": ("人", "名", "万人"), "名": ("名", "人"), "户": ("�
 PER_PERIODS = {"月": 12, "季度": 4, "季": 4, "年": 1}
 PER_WORD = re.compile(r"每(季度|人次|" + "|".join(sorted({*PER_COUNTS, *PER_PERIODS} - {"人次", "季度"}, key=len, reverse=True)) + ")")
 PER_PERSON = ("人均", "人（次）均", "人(次)均")
+MONTHLY = re.compile(r"月人均|月均|按月|月标准")  # a per-person amount of a month, without 每
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,8 @@ def goal_product(cost: GoalQuantity, quantities: tuple[GoalQuantity, ...]) -> tu
             factor *= PER_PERIODS[word]
         else:
             items.append(word)
+    if factor == 1 and MONTHLY.search(cost.words or cost.context):
+        factor = 12  # 月人均保障标准1510元 (崇明 低保): a month's, paid every month
     if not items and any(m in cost.words or m in cost.context for m in PER_PERSON):
         items = ["人均"]
     if not items:

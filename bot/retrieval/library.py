@@ -236,9 +236,9 @@ class _Evidence:
 def _evidence(t: ProjectType, name: str, goal: str, category: str) -> _Evidence:
     """How well ``t`` fits the project: its name words in the name (the head word counts double),
     its goal words in the goal (distinct), and the category — one confidence."""
-    blocked = any(w in name for w in t.not_words)
+    blocked = any(w in name for w in t.not_words)  # 道路照明设施维护 is no 信息化运维, whatever its goal says
     name_words = () if blocked else _longest_first(tuple(w for w in t.name_words if w in name))
-    goal_words = _longest_first(tuple(w for w in t.goal_words if w in goal))
+    goal_words = () if blocked else _longest_first(tuple(w for w in t.goal_words if w in goal))
     head = _head(name)
     name_chars = sum(len(w) for w in name_words)
     if any(head.endswith(w) for w in name_words):
