@@ -162,3 +162,9 @@ def test_a_day_of_every_month_is_a_deadline_not_a_duration():
     assert [(q.value.number, q.value.unit) for q in goal_quantities(goal)] == [(4200, "名")]
     (q,) = goal_quantities("补贴申请在15个工作日内审核完毕。")  # a duration stays one
     assert (q.value.op, q.value.number, q.value.unit) == ("≤", 15, "工作日")
+
+
+def test_livestock_counted_in_head_and_birds_keeps_its_unit():
+    # a third tester's 动物强制免疫: 85万头只 was split into 只数量 ≥85.00(万头)
+    (count, _) = goal_quantities("全年完成畜禽强制免疫不少于85万头只，免疫密度达到95%。")
+    assert (count.name, format_value(count.value, "bracketed")) == ("畜禽强制免疫数量", "≥85.00(万头只)")

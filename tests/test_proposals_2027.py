@@ -92,3 +92,22 @@ def test_the_overall_goal_of_a_multi_year_project_checks_the_annual_values():
     fine = propose(None, Query(name=p["name"], goal=p["goal"], year=2027, overall_goal=p["overall_goal"]), budget=p["budget"])
     assert not any(i.note for i in fine.indicators)  # 16 of 30座: this year's value, no note
     assert not any("85" in (i.value or "") or "30.00" in (i.value or "") for i in fine.indicators)  # totals are not this year's
+
+
+def test_an_amount_the_project_brings_in_is_an_economic_benefit_not_a_dropped_cost():
+    # a third tester's 招商推介: 意向投资额达到150亿元 was dropped (money above the 1,200,000 元 budget)
+    from jixiao.bot.domain.models import Filing, Funding, Indicator
+    from jixiao.bot.domain.validation import validate
+
+    goal = "全年举办招商推介活动不少于6场，签约项目不少于30个，意向投资额达到150亿元。"
+    proposal = propose(None, Query(name="招商引资推介活动", goal=goal, year=2027), "2026", budget=1_200_000)
+    found = {(p.level1, p.level2, p.name, p.value) for p in proposal.indicators}
+    assert ("效益指标", "经济效益指标", "意向投资额", "≥150.00(亿元)") in found
+    assert not any(p.level1 == "成本指标" and "亿元" in p.value for p in proposal.indicators)
+    filing = Filing(year=2027, format="2026", project_name="招商引资推介活动", goal=goal,
+                    funding=Funding(total=1_200_000, annual_request=1_200_000, fiscal=1_200_000,
+                                    current_appropriation=1_200_000, carryover=0, other=0),
+                    indicators=[Indicator(level1=p.level1, level2=p.level2, name=p.name, value=p.value)
+                                for p in proposal.indicators])
+    rules = {f.rule for f in validate(filing)}
+    assert not rules & {"goal_quantity_unmeasured", "cost_above_budget", "cost_over_budget"}

@@ -401,7 +401,9 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
         if value.unit_kind == "money":
             amount = costs.yuan(value)
             if table.budget is not None and amount is not None and amount > Decimal(str(table.budget)):
-                continue  # never above the budget (a goal restating the budget is not a cost target)
+                if any(w in q.words for w in ECONOMIC_RESULTS):  # 意向投资额达到150亿元: a result, not a cost
+                    _add_result(table, q, quantities)
+                continue  # never a cost above the budget (a goal restating the budget is not a cost target)
         found = _goal_entry(q, candidates, used)
         if found is not None:
             entry, named = found
@@ -423,6 +425,19 @@ def _add_goal(table: _Table, quantities: tuple[GoalQuantity, ...], choice: TypeC
                                        reason=_goal_reason(table, q, quantities), origin="goal")):
             table.promises.append(q)
             table.promised[name] = q
+
+
+ECONOMIC_RESULTS = ("投资", "引资", "签约额", "产值", "营收", "收入", "税收", "交易额", "融资", "销售额", "带动", "拉动")
+
+
+def _add_result(table: _Table, q: GoalQuantity, quantities: tuple[GoalQuantity, ...]) -> None:
+    """An amount the project brings in (投资额, 产值) as an economic benefit, named as the goal says."""
+    level = library().level("economic", table.framework.id)
+    name = q.name.removesuffix("金额") if q.name.endswith("额金额") else q.name  # 意向投资额金额 → 意向投资额
+    if level is not None and table.add(ProposedIndicator(*level, name=name, value=table.print(q.value), sources=(),
+                                                         reason=_goal_reason(table, q, quantities), origin="goal")):
+        table.promises.append(q)
+        table.promised[name] = q
 
 
 def _names_whom(name: str) -> bool:
