@@ -386,3 +386,13 @@ def import_file_text(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return import_file(path)
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+def test_a_hand_made_jiangsu_style_table_reads_the_same_from_its_workbook_and_its_print(suffix):
+    (filing,) = read(f"own_nanjing_2025.{suffix}").filings
+    assert filing.complete is True
+    assert (filing.year, filing.start.isoformat(), filing.end.isoformat()) == (2025, "2025-01-01", "2025-12-31")  # 实施期限
+    assert filing.funding.annual_request == 3_600_000.0
+    assert by_name(filing)["每站年均运营补助"].value == "≤20.00(万元)"
+    assert by_name(filing)["服务老年人次"].level2 == "数量指标" and len(filing.indicators) == 7
