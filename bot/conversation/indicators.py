@@ -57,14 +57,19 @@ def _query(draft: Draft):
                  overall_goal=f.overall_goal)
 
 
+def _propose(draft: Draft, ctx: Context):
+    """The proposal for the draft as it stands: its facts, this year's amount, its project type."""
+    from jixiao.bot.retrieval.proposals import propose
+
+    return propose(ctx.index, _query(draft), target_format=draft.filing.format, budget=budget_of(draft.filing),
+                   project_type=draft.project_type)
+
+
 def enter_proposal(draft: Draft, ctx: Context) -> None:
     """Proposes indicators (the library, the goal's numbers, costs from this year's amount, the
     unit's own last table, similar projects) and keeps them, their reasons and the type on the draft."""
-    from jixiao.bot.retrieval.proposals import propose
-
     f = draft.filing
-    proposal = propose(ctx.index, _query(draft), target_format=f.format, budget=budget_of(f),
-                       project_type=draft.project_type)
+    proposal = _propose(draft, ctx)
     draft.proposal = [
         ProposedItem(level1=p.level1, level2=p.level2, name=p.name, value=p.value, sources=list(p.sources),
                      generic=p.generic, note=p.note, reason=p.reason, origin=p.origin)
@@ -82,14 +87,11 @@ def enter_proposal(draft: Draft, ctx: Context) -> None:
 def refresh_costs(draft: Draft, ctx: Context) -> Reply | None:
     """After this year's amount changed: the cost indicators made from the old amount and kept as
     proposed are made again from the new one (a value the user changed stays theirs); says which."""
-    from jixiao.bot.retrieval.proposals import propose
-
     made = {p.name: p for p in draft.proposal if p.origin == "budget"}
     if not made or not draft.filing.indicators:
         return None
     f = draft.filing
-    fresh = propose(ctx.index, _query(draft), target_format=f.format, budget=budget_of(f),
-                    project_type=draft.project_type)
+    fresh = _propose(draft, ctx)
     again = {p.name: p for p in fresh.indicators if p.origin == "budget"}
     lines = []
     for indicator in f.indicators:
