@@ -238,3 +238,8 @@ def test_a_question_left_by_back_is_not_asked_again(corpus, index):
     chat.send("1")
     chat.press("改为 1 万元")
     assert chat.draft.filing.funding.annual_request == 10_000
+
+
+def test_a_period_of_months_with_their_years_typed_as_forms_print_it():
+    # 2027.03-2027.11 (as 湘潭 2023 prints 实施期 2023.07-2024.01) was refused in the chat
+    assert parse_period("2027.03-2027.11", 2027) == (date(2027, 3, 1), date(2027, 11, 30))

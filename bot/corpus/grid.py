@@ -30,17 +30,15 @@ facts cannot be trusted, and the importer refuses it instead of storing it.
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from jixiao.bot.corpus.refusals import Refusal, refusal
-from jixiao.bot.domain.amounts import parse_date, parse_money
+from jixiao.bot.domain.amounts import parse_date, parse_money, parse_period
 from jixiao.bot.domain.frameworks import get_framework
 from jixiao.bot.domain.models import Filing, Funding, Indicator, PriorYear, Source
 from pydantic import ValidationError
@@ -550,25 +548,6 @@ def _header_value(label: str, key: str, cell: str, draft: Draft, positional: boo
         draft.fields[key] = normalise_text(cell)
         if not positional and (parse_money(cell) is not None or parse_date(cell) is not None):
             draft.lose(f"{label}是一个数字或日期，单元格错位了：{cell}")
-
-
-_DATE_PART = r"(\d{4})[.\-/年](\d{1,2})(?:[.\-/月](\d{1,2})日?|月)?"
-_PERIOD_RE = re.compile(rf"^{_DATE_PART}(?:-|—|–|~|～|至|到){_DATE_PART}$")
-
-
-def parse_period(text: str) -> tuple[date, date] | None:
-    """``2023.07-2024.01``, ``2023年4月-2024年2月``, ``2024-01-01至2024-12-31`` as (start, end);
-    a month without its day runs from its first to its last day. ``None`` when it is not one."""
-    match = _PERIOD_RE.match(squash(text))
-    if not match:
-        return None
-    y1, m1, d1, y2, m2, d2 = (int(part) if part else None for part in match.groups())
-    try:
-        end_day = d2 or calendar.monthrange(y2, m2)[1]
-        start, end = date(y1, m1, d1 or 1), date(y2, m2, end_day)
-    except ValueError:
-        return None
-    return (start, end) if start <= end else None
 
 
 _LABEL_VALUE_RE = re.compile(r"^(?P<label>[\u4e00-\u9fff（）()]{2,16})[：:](?P<value>.+)$")
