@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from jixiao.bot.corpus.grid import (
     NotAFilingError,
@@ -182,9 +183,12 @@ def cell_texts(table) -> list[list[str | None]]:
                 home = min(wide, key=lambda b: 0 if b[1] <= middle <= b[3] else min(abs(b[1] - middle), abs(b[3] - middle)))
                 for c in run:
                     owner[id(c)] = home
+    by_cell: dict[tuple, list[dict]] = {}
+    for c in chars:  # once per character, not once per cell and character
+        by_cell.setdefault(owner[id(c)], []).append(c)
     texts = []
     for row in table.rows:
-        texts.append([None if cell is None else extract_text([c for c in chars if owner[id(c)] == cell]) for cell in row.cells])
+        texts.append([None if cell is None else extract_text(by_cell.get(cell, [])) for cell in row.cells])
     table._jixiao_texts = texts
     return texts
 
@@ -232,13 +236,19 @@ def _clip(group: _Group, line: dict) -> bool:
     return False
 
 
-def _level_words() -> set[str]:
-    """Every level name a form prints (the frameworks', their aliases)."""
+@cache
+def _framework_levels() -> frozenset[str]:
+    """Every 一级 and 二级 name of the frameworks."""
     from jixiao.bot.domain.frameworks import all_frameworks
 
-    names = {name for fw in all_frameworks().values() for level in fw.levels
-             for name in (level.name, *(child.name for child in level.children))}
-    return names | set(form_labels()["level_aliases"])
+    return frozenset(name for fw in all_frameworks().values() for level in fw.levels
+                     for name in (level.name, *(child.name for child in level.children)))
+
+
+@cache
+def _level_words() -> frozenset[str]:
+    """Every level name a form prints (the frameworks', their aliases)."""
+    return _framework_levels() | frozenset(form_labels()["level_aliases"])
 
 
 def _echoes(text: str, group: _Group) -> bool:
@@ -247,12 +257,8 @@ def _echoes(text: str, group: _Group) -> bool:
 
 
 def _form_word(word: str) -> bool:
-    from jixiao.bot.domain.frameworks import all_frameworks
-
-    levels = {name for fw in all_frameworks().values() for level in fw.levels
-              for name in (level.name, *(child.name for child in level.children))}
     label = label_of(word)
-    return (word in levels or label in form_labels()["sections"] or label in form_labels()["goal"]
+    return (word in _framework_levels() or label in form_labels()["sections"] or label in form_labels()["goal"]
             or re.fullmatch(r"\d{4}年绩效目标", word) is not None)
 
 
