@@ -49,6 +49,7 @@ TITLE_RE = re.compile(  # 财政项目支出绩效目标申报表, 鄂州市2022
     r"^[\u4e00-\u9fff（）()\d·—-]{0,40}?绩效(?P<kind>目标(?:申报|审批|审核|批复)?|自评)表"
     r"(?:[（(][\u4e00-\u9fff、]{2,16}[)）])?(?:[（(]\d{4}年度?[)）])?$"
 )
+LEADING_YEAR_RE = re.compile(r"^(20\d{2})年")  # 2018年市级专项扶贫…, 2021年完成…: a name's or a goal's first words
 _TITLE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
 SPACES_RE = re.compile(r"\s+")
@@ -283,7 +284,7 @@ def settle_year(draft: Draft) -> None:
     if draft.year_found:
         return
     name = draft.fields.get("project_name") or ""
-    found = re.match(r"^(20\d{2})年", squash(name))
+    found = LEADING_YEAR_RE.match(squash(name))
     start = draft.fields.get("start")
     goal_year = _goal_year(draft.fields.get("goal") or "")
     if found:
@@ -299,7 +300,7 @@ def settle_year(draft: Draft) -> None:
 def _goal_year(goal: str) -> int | None:
     """The year an annual goal begins with (兵团六团: ``2021年完成保鲜库钢构主体安装``), when it
     names no other year; ``None`` otherwise."""
-    found = re.match(r"^(20\d{2})年", squash(goal))
+    found = LEADING_YEAR_RE.match(squash(goal))
     if found and set(_TITLE_YEAR_RE.findall(squash(goal))) == {found[1]}:
         return int(found[1])
     return None
@@ -475,9 +476,21 @@ def _continues(block: tuple[str, list[list[str]]], raw: list[str], cells: list[s
     return same_columns and _heading_words(raw) in ("", words)
 
 
+def heading_of(cell: str) -> str:
+    """A heading cell of the indicator table as a label, its unit in brackets dropped:
+    ``权重(%)`` and ``指标值（元）`` are the 权重 and 指标值 columns."""
+    return re.sub(r"[（(][^（()）]*[）)]$", "", label_of(cell).lstrip("*"))
+
+
+@cache
+def _column_words() -> frozenset[str]:
+    return frozenset(w for part in form_labels()["columns"].values() for w in part)
+
+
 def _column_label(cell: str) -> str:
-    word = re.sub(r"[（(][^（()）]*[）)]$", "", label_of(cell)) if cell else ""
-    return word if word in {w for part in form_labels()["columns"].values() for w in part} else ""
+    """The indicator-table column a heading cell names, or ``""``."""
+    word = heading_of(cell) if cell else ""
+    return word if word in _column_words() else ""
 
 
 def _heading_words(row: list[str]) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from jixiao.bot.corpus.grid import BLANK_PREFIX, Draft, form_labels, label_of, squash
+from jixiao.bot.corpus.grid import BLANK_PREFIX, Draft, form_labels, heading_of, label_of, squash
 from jixiao.bot.domain.frameworks import Framework, get_framework
 from jixiao.bot.domain.models import Indicator
 from jixiao.bot.domain.values import Quantity, ValueParseError, format_value, is_value, parse_value
@@ -83,12 +83,6 @@ def _read_targets_by_token(rows: list[list[str]], draft: Draft, reader: Indicato
             continue
         reader.row([c for c in row if c])
     report_outside(outside, draft)
-
-
-def heading_of(cell: str) -> str:
-    """A heading cell of the indicator table as a label, its unit in brackets dropped:
-    ``权重(%)`` and ``指标值（元）`` are the 权重 and 指标值 columns."""
-    return re.sub(r"[（(][^（()）]*[）)]$", "", label_of(cell).lstrip("*"))
 
 
 def joined_value(value: str, symbol: str, unit: str, style: str) -> str:
